@@ -1,0 +1,8 @@
+import type { Environment } from "./types.ts";
+
+// The built-in environment families. Add a family by importing it and listing it here.
+export const builtinEnvironments: Environment[] = [];
+
+export function findEnvironment(family: string): Environment | undefined {
+  return builtinEnvironments.find((env) => env.family === family);
+}
