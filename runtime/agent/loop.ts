@@ -1,0 +1,141 @@
+import type { ConversationRecord, Turn } from "../data/record.ts";
+import type { Environment, EnvTask, ExampleTrajectory } from "../env/types.ts";
+import type { Generator } from "../generators/types.ts";
+import { nearestAction } from "./nearest.ts";
+import { parseReAct } from "./parse.ts";
+import { conversationLength, openingTurns, taskMessage, toChatMessages } from "./prompt.ts";
+
+/** Why an episode ended. */
+export type FinishReason =
+  | "done" // the environment ended the episode (success or not: see reward)
+  | "max_turns"
+  | "repetition" // three identical consecutive replies
+  | "context_limit"
+  | "env_error" // the environment threw: recorded, never crashes the run
+  | "generator_error"; // the teacher failed after its own retries
+
+export interface EpisodeOptions {
+  examples: ExampleTrajectory[];
+  maxTurns: number;
+  /** "map": an action outside validActions() becomes the nearest valid one; "error": sent as is. */
+  invalidActions: "map" | "error";
+  /** Stop when the conversation grows past this many characters. */
+  maxContextChars?: number;
+  /** Identical consecutive replies that end the episode (AgentTuning: 3). */
+  repetitionLimit?: number;
+}
+
+export interface EpisodeResult {
+  record: ConversationRecord;
+  reward: number;
+  success: boolean;
+  finishReason: FinishReason;
+  /** Agent turns taken. */
+  turns: number;
+  invalidFormat: number;
+  invalidActions: number;
+  mappedActions: number;
+  error?: string;
+}
+
+export async function runEpisode(
+  env: Environment,
+  task: EnvTask,
+  generator: Generator,
+  options: EpisodeOptions,
+): Promise<EpisodeResult> {
+  const repetitionLimit = options.repetitionLimit ?? 3;
+  const turns: Turn[] = openingTurns(env, options.examples);
+  const counts = { invalidFormat: 0, invalidActions: 0, mappedActions: 0 };
+  let reward = 0;
+  let success = false;
+  let finishReason: FinishReason = "max_turns";
+  let agentTurns = 0;
+  let error: string | undefined;
+
+  const episode = await env.open(task);
+  try {
+    const start = await episode.reset();
+    let observation = start.observation;
+    turns.push({ from: "human", value: taskMessage(task.instruction, observation), loss: false });
+    const session = generator.startEpisode(env, task);
+    const recentReplies: string[] = [];
+
+    while (agentTurns < options.maxTurns) {
+      if (options.maxContextChars !== undefined && conversationLength(turns) > options.maxContextChars) {
+        finishReason = "context_limit";
+        break;
+      }
+      let reply: string;
+      try {
+        reply = await session.act(toChatMessages(turns), observation);
+      } catch (cause) {
+        finishReason = "generator_error";
+        error = (cause as Error).message;
+        break;
+      }
+      agentTurns++;
+      turns.push({ from: "gpt", value: reply, loss: true });
+
+      recentReplies.push(reply.trim());
+      if (recentReplies.length > repetitionLimit) recentReplies.shift();
+      if (recentReplies.length === repetitionLimit && recentReplies.every((r) => r === recentReplies[0])) {
+        finishReason = "repetition";
+        break;
+      }
+
+      const parsed = parseReAct(reply);
+      if (!parsed.ok) {
+        counts.invalidFormat++;
+        observation = `Invalid format: ${parsed.problem}.`;
+        turns.push({ from: "human", value: `Observation: ${observation}`, loss: false });
+        continue;
+      }
+      let action = parsed.reply.action;
+      const valid = episode.validActions?.();
+      if (options.invalidActions === "map" && valid && valid.length > 0 && !valid.includes(action)) {
+        const mapped = nearestAction(action, valid);
+        if (mapped !== undefined) {
+          action = mapped;
+          counts.mappedActions++;
+        }
+      }
+
+      let result: Awaited<ReturnType<typeof episode.step>>;
+      try {
+        result = await episode.step(action);
+      } catch (cause) {
+        finishReason = "env_error";
+        error = `${env.family} environment failed on action ${JSON.stringify(action)}: ${(cause as Error).message}`;
+        break;
+      }
+      if (!result.info.valid) counts.invalidActions++;
+      reward = result.reward;
+      observation = result.observation;
+      if (result.done) {
+        success = result.info.success ?? reward >= 1;
+        finishReason = "done";
+        break;
+      }
+      turns.push({ from: "human", value: `Observation: ${observation}`, loss: false });
+    }
+  } finally {
+    await episode.close();
+  }
+
+  const record: ConversationRecord = {
+    id: task.id,
+    conversations: turns,
+    meta: {
+      family: task.family,
+      split: task.split,
+      taskId: task.id,
+      reward,
+      success,
+      finishReason,
+      turns: agentTurns,
+      generator: generator.name,
+    },
+  };
+  return { record, reward, success, finishReason, turns: agentTurns, ...counts, ...(error ? { error } : {}) };
+}

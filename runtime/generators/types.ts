@@ -1,0 +1,24 @@
+import type { Environment, EnvTask } from "../env/types.ts";
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/**
+ * A teacher or a model under evaluation. One session per episode, so stateful policies (an
+ * environment's expert) and stateless ones (an HTTP endpoint) share one shape.
+ */
+export interface Generator {
+  /** Recorded in each trajectory's meta, e.g. "expert" or "openai:gpt-4". */
+  name: string;
+  startEpisode(env: Environment, task: EnvTask): AgentSession;
+}
+
+export interface AgentSession {
+  /**
+   * The next reply (text such as "Thought: …\nAction: …") given the whole conversation so far
+   * and the latest observation on its own (policies that do not read prompts use only that).
+   */
+  act(messages: ChatMessage[], observation: string): Promise<string>;
+}
