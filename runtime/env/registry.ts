@@ -1,7 +1,12 @@
+import { household } from "./families/household/index.ts";
 import type { Environment } from "./types.ts";
 
 // The built-in environment families. Add a family by importing it and listing it here.
-export const builtinEnvironments: Environment[] = [];
+export const builtinEnvironments: Environment[] = [
+  // held-in
+  household,
+  // held-out
+];
 
 export function findEnvironment(family: string): Environment | undefined {
   return builtinEnvironments.find((env) => env.family === family);

@@ -1,0 +1,55 @@
+import { EnvQueryError } from "./errors.ts";
+
+/** One option a family accepts. `choices` (or `min`/`max` for numbers) restrict its values. */
+export interface OptionSpec {
+  description: string;
+  default: string | number | boolean;
+  choices?: readonly (string | number)[];
+  min?: number;
+  max?: number;
+}
+
+export type OptionSpecs = Record<string, OptionSpec>;
+
+/** The query's options merged over the defaults; unknown keys and ill-typed values are errors. */
+export function resolveOptions<T extends Record<string, string | number | boolean>>(
+  family: string,
+  specs: OptionSpecs,
+  given: Record<string, unknown> | undefined,
+): T {
+  const resolved: Record<string, string | number | boolean> = {};
+  for (const [name, spec] of Object.entries(specs)) resolved[name] = spec.default;
+  for (const [name, value] of Object.entries(given ?? {})) {
+    const spec = specs[name];
+    if (!spec) {
+      const known = Object.keys(specs);
+      throw new EnvQueryError(
+        `${family}: unknown option '${name}'. ` +
+          (known.length ? `Known options: ${known.join(", ")}.` : "This family takes no options."),
+      );
+    }
+    if (typeof value !== typeof spec.default) {
+      throw new EnvQueryError(
+        `${family}: option '${name}' must be a ${typeof spec.default} (got ${JSON.stringify(value)}).`,
+      );
+    }
+    if (spec.choices && !spec.choices.includes(value as string | number)) {
+      throw new EnvQueryError(
+        `${family}: option '${name}' must be one of ${spec.choices.map((c) => JSON.stringify(c)).join(", ")} ` +
+          `(got ${JSON.stringify(value)}).`,
+      );
+    }
+    if (typeof value === "number") {
+      if (!Number.isFinite(value) || (Number.isInteger(spec.default) && !Number.isInteger(value))) {
+        throw new EnvQueryError(`${family}: option '${name}' must be a whole number (got ${value}).`);
+      }
+      if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
+        throw new EnvQueryError(
+          `${family}: option '${name}' must be between ${spec.min ?? "-∞"} and ${spec.max ?? "∞"} (got ${value}).`,
+        );
+      }
+    }
+    resolved[name] = value as string | number | boolean;
+  }
+  return resolved as T;
+}
