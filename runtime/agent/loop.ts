@@ -46,6 +46,7 @@ export async function runEpisode(
 ): Promise<EpisodeResult> {
   const repetitionLimit = options.repetitionLimit ?? 3;
   const turns: Turn[] = openingTurns(env, options.examples);
+  const promptTurns = turns.length;
   const counts = { invalidFormat: 0, invalidActions: 0, mappedActions: 0 };
   let reward = 0;
   let success = false;
@@ -135,6 +136,8 @@ export async function runEpisode(
       finishReason,
       turns: agentTurns,
       generator: generator.name,
+      // Turns before this index are the instructions and k-shot examples shared by every episode.
+      promptTurns,
     },
   };
   return { record, reward, success, finishReason, turns: agentTurns, ...counts, ...(error ? { error } : {}) };

@@ -32,6 +32,8 @@ export interface RecordMeta {
   finishReason?: string;
   turns?: number;
   generator?: string;
+  /** How many leading turns are the shared prompt (instructions, k-shot examples), not the episode. */
+  promptTurns?: number;
   [key: string]: unknown;
 }
 
