@@ -1,10 +1,12 @@
 import { household } from "./families/household/index.ts";
+import { shop } from "./families/shop/index.ts";
 import type { Environment } from "./types.ts";
 
 // The built-in environment families. Add a family by importing it and listing it here.
 export const builtinEnvironments: Environment[] = [
   // held-in
   household,
+  shop,
   // held-out
 ];
 
