@@ -19,6 +19,8 @@ import { createProgress, type Progress } from "./progress.ts";
 
 export interface StageOutput {
   dir: string;
+  /** The finished stage's resolved configuration (as in the plan). */
+  config: Record<string, unknown>;
   summary: Record<string, unknown>;
 }
 
@@ -98,7 +100,7 @@ export function isCached(root: string, key: string): boolean {
 export function readStageOutput(root: string, key: string): StageOutput {
   const dir = cacheDir(root, key);
   const stage = JSON.parse(readFileSync(join(dir, "stage.json"), "utf8"));
-  return { dir, summary: stage.summary };
+  return { dir, config: stage.config, summary: stage.summary };
 }
 
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<RunManifest> {
@@ -172,7 +174,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       });
       rmSync(cacheDir(root, stage.key), { recursive: true, force: true });
       renameSync(dir, cacheDir(root, stage.key));
-      outputs[stage.id] = { dir: cacheDir(root, stage.key), summary };
+      outputs[stage.id] = { dir: cacheDir(root, stage.key), config: stage.config, summary };
       Object.assign(entry, { status: "ran", summary, seconds: (performance.now() - began) / 1000 });
       save();
     } catch (cause) {

@@ -1,0 +1,71 @@
+/**
+ * The resolved configuration of each stage kind, as the planner writes it into the plan and the
+ * runtime's stage handlers read it. docs/plan.md documents every field.
+ */
+import type { Comparison } from "../filters/reward.ts";
+
+/** A TypeScript module export named by a recipe: `module "./envs/expense.ts"#expenseEnv`. */
+export interface ModuleRef {
+  /** Absolute path, resolved by the compiler (its content hash is in the stage's files). */
+  path: string;
+  export: string;
+}
+
+export interface TasksConfig {
+  /** A built-in family, or a user module exporting an Environment. */
+  env: { builtin: string } | { module: ModuleRef };
+  split: "train" | "test";
+  count: number;
+  seed: number;
+  options: Record<string, unknown>;
+}
+
+export type GeneratorConfig =
+  | { type: "expert" }
+  | {
+      type: "openai";
+      baseURL: string;
+      model: string;
+      /** The name of the environment variable holding the key — never the key itself. */
+      apiKeyEnv: string;
+      temperature: number;
+      maxTokens: number;
+      concurrency: number;
+      timeoutMs: number;
+      retries: number;
+    }
+  /** A local checkpoint produced by a model or train stage: the stage id is among the inputs. */
+  | { type: "model"; stage: string; temperature: number; maxTokens: number };
+
+export interface CollectConfig {
+  generator: GeneratorConfig;
+  shots: number;
+  maxTurns: number;
+  invalidActions: "map" | "error";
+  maxContextChars?: number;
+  concurrency: number;
+}
+
+export type FilterConfig =
+  | { type: "reward"; op: Comparison; value: number }
+  | { type: "finish_reason"; allowed: string[] }
+  | { type: "format" }
+  | { type: "turns"; min?: number; max?: number }
+  | { type: "tokens"; min?: number; max?: number }
+  | { type: "dedupe" }
+  /** The evaluation task sets to check against are the stage's inputs listed here. */
+  | { type: "decontaminate"; against: string[]; n: number; tolerance: number }
+  | { type: "predicate"; module: ModuleRef };
+
+export interface FilterStageConfig {
+  filters: FilterConfig[];
+}
+
+export interface MixConfig {
+  /** Input stage id → sampling weight (normalised to sum to 1). */
+  weights: Record<string, number>;
+  stop: "total" | "first_exhausted" | "all_exhausted";
+  total?: number;
+  unit: "examples" | "tokens";
+  seed: number;
+}

@@ -1,0 +1,56 @@
+import { join } from "node:path";
+import type { ConversationRecord } from "../data/record.ts";
+import { resolveEnvironment } from "../env/resolve.ts";
+import type { ExampleTrajectory } from "../env/types.ts";
+import type { StageHandler } from "../executor/executor.ts";
+import { resolveGenerator } from "../generators/resolve.ts";
+import type { CollectConfig, TasksConfig } from "../plan/config.ts";
+import { type CollectSummary, collectTrajectories } from "./collect.ts";
+import { readTasks, writeRecords } from "./records.ts";
+
+/**
+ * tasks × generator → trajectories. Each input task set is collected into its own append-only log
+ * (episodes-<stage>.jsonl) in the stage directory, so an interrupted stage resumes per episode;
+ * the final records.jsonl holds every episode (filtering is a separate stage).
+ */
+export const collectStage: StageHandler = {
+  async run({ stage, dir, inputs, progress, root }) {
+    const config = stage.config as unknown as CollectConfig;
+    const records: ConversationRecord[] = [];
+    const perFamily: Record<string, CollectSummary> = {};
+    for (const input of Object.entries(inputs)) {
+      const [id, output] = input;
+      if (!("env" in output.config)) continue; // a model stage feeding the generator, not a task set
+      const env = await resolveEnvironment((output.config as unknown as TasksConfig).env);
+      const generator = await resolveGenerator(config.generator, { root, inputs });
+      const examples = exampleTrajectories(env.example, config.shots, env.family);
+      const { episodes, summary } = await collectTrajectories({
+        env,
+        tasks: readTasks(output.dir),
+        generator,
+        episode: {
+          examples,
+          maxTurns: config.maxTurns,
+          invalidActions: config.invalidActions,
+          maxContextChars: config.maxContextChars,
+        },
+        logFile: join(dir, `episodes-${id.replace(/[^\w.-]/g, "_")}.jsonl`),
+        concurrency: config.concurrency,
+        progress,
+      });
+      perFamily[env.family] = summary;
+      records.push(...episodes.map((e) => e.record));
+    }
+    writeRecords(dir, records);
+    return { records: records.length, perFamily };
+  },
+};
+
+/** k-shot examples: environments ship one worked example, so k is 0 or 1. */
+function exampleTrajectories(example: ExampleTrajectory, shots: number, family: string): ExampleTrajectory[] {
+  if (shots > 1)
+    throw new Error(
+      `shots = ${shots}, but the '${family}' environment has one worked example; use shots = 0 or 1`,
+    );
+  return shots === 1 ? [example] : [];
+}

@@ -1,0 +1,13 @@
+import type { StageHandlers } from "../executor/executor.ts";
+import { collectStage } from "./collect-stage.ts";
+import { filterStage } from "./filter-stage.ts";
+import { mixStage } from "./mix-stage.ts";
+import { tasksStage } from "./tasks-stage.ts";
+
+/** The stage kinds this build of atune can run, and the handler for each. */
+export const stageHandlers: StageHandlers = {
+  tasks: tasksStage,
+  collect: collectStage,
+  filter: filterStage,
+  mix: mixStage,
+};
