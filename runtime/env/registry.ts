@@ -1,5 +1,7 @@
+import { dbEnv } from "./db/index.ts";
 import { household } from "./families/household/index.ts";
 import { shop } from "./families/shop/index.ts";
+import { osEnv } from "./os/index.ts";
 import type { Environment } from "./types.ts";
 
 // The built-in environment families. Add a family by importing it and listing it here.
@@ -7,6 +9,8 @@ export const builtinEnvironments: Environment[] = [
   // held-in
   household,
   shop,
+  osEnv,
+  dbEnv,
   // held-out
 ];
 
