@@ -233,7 +233,7 @@ export function openaiGenerator(
           "before it finished; raise maxTokens, or ask for shorter replies in the prompt",
       };
     }
-    const content = typeof choice.message.content === "string" ? choice.message.content : "";
+    const content = messageText(choice.message.content);
     const toolCalls = Array.isArray(choice.message.tool_calls) ? choice.message.tool_calls : [];
     const call = toolCalls.find((item: any) => item?.function && typeof item.function.name === "string");
     const replyText = call ? renderToolCall(content, call.function) : content;
@@ -423,16 +423,25 @@ export function renderToolCall(content: string, call: { name: string; arguments?
 
 function readApiKey(variable: string | undefined, where: string): string | undefined {
   if (variable === undefined) return undefined;
+  // The value is echoed only when it plainly is a variable name: a pasted key must not reach a log.
+  const pastedKeyHint =
+    "if that is the key itself, put it in an environment variable and give the variable's name instead";
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
     throw new GeneratorConfigError(
-      `${where}: apiKeyEnv must be the NAME of an environment variable (like "OPENAI_API_KEY"), not ${JSON.stringify(variable.length > 12 ? `${variable.slice(0, 4)}…` : variable)}; ` +
-        "never put the key itself in a recipe",
+      `${where}: apiKeyEnv must be the NAME of an environment variable (like "OPENAI_API_KEY"); ${pastedKeyHint}`,
     );
   }
   const key = process.env[variable];
   if (key === undefined || key.trim() === "") {
+    const state = key === undefined ? "not set" : "empty";
+    if (!/^[A-Z_][A-Z0-9_]{0,63}$/.test(variable)) {
+      throw new GeneratorConfigError(
+        `${where}: apiKeyEnv names an environment variable that is ${state}, and the name does not look like one ` +
+          `(variable names are usually UPPER_CASE); ${pastedKeyHint}`,
+      );
+    }
     throw new GeneratorConfigError(
-      `${where}: the environment variable ${variable} (named by apiKeyEnv) is ${key === undefined ? "not set" : "empty"}; ` +
+      `${where}: the environment variable ${variable} (named by apiKeyEnv) is ${state}; ` +
         `set it before running, e.g. \`export ${variable}=<your key>\`, or drop apiKeyEnv if the server needs no key`,
     );
   }
@@ -480,6 +489,15 @@ function checkOptions(options: OpenAIGeneratorOptions): void {
   ) {
     fail(`stop must be a list of strings, got ${JSON.stringify(options.stop)}`);
   }
+}
+
+/** Message content as text: a string, or (some servers) a list of parts whose text parts are joined. */
+function messageText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((part) => (part && typeof part === "object" && typeof part.text === "string" ? part.text : ""))
+    .join("");
 }
 
 function withoutUndefined<T extends Record<string, unknown>>(value: T): T {

@@ -7,6 +7,8 @@ export type Behaviour =
   | {
       kind: "reply";
       content?: string;
+      /** Send the content as a list of text parts instead of a string (some servers do). */
+      contentParts?: string[];
       toolCalls?: Array<{ name: string; arguments: string }>;
       finishReason?: string;
       usage?: { prompt_tokens: number; completion_tokens: number } | null;
@@ -92,7 +94,9 @@ function respond(behaviour: Behaviour, body: any, req: IncomingMessage, res: Ser
     case "reply": {
       const message: Record<string, unknown> = {
         role: "assistant",
-        content: behaviour.content ?? counterReply(body?.messages ?? []),
+        content: behaviour.contentParts
+          ? behaviour.contentParts.map((text) => ({ type: "text", text }))
+          : (behaviour.content ?? counterReply(body?.messages ?? [])),
       };
       if (behaviour.toolCalls) {
         message.tool_calls = behaviour.toolCalls.map((call, i) => ({

@@ -151,6 +151,18 @@ describe("openai generator against a local Chat Completions server", () => {
     expect(sleeps).toEqual([2000, 150, 200, 400, 500, 500, 500, 500, 500, 500]);
   });
 
+  it("retries a 200 that carries an error instead of choices, and reads content given as parts", async () => {
+    server.script.push(
+      { kind: "status", status: 200, body: JSON.stringify({ error: { message: "model is loading" } }) },
+      { kind: "reply", contentParts: ["Thought: two.", "\nAction: add 2"] },
+    );
+    const { gen, sleeps } = generator();
+    const reply = await gen.startEpisode(counterEnv(), undefined as never).act(hello, "");
+    expect(reply).toBe("Thought: two.\nAction: add 2");
+    expect(gen.stats().retries.malformed_response).toBe(1);
+    expect(sleeps).toEqual([500]);
+  });
+
   it("times out a hung request and a body that stalls after its headers, then retries", async () => {
     server.script.push({ kind: "hang" }, { kind: "stall_body" });
     const { gen } = generator({ timeoutMs: 250 });
@@ -348,15 +360,23 @@ describe("API key handling", () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it("rejects a key pasted where the variable name belongs, without echoing it", () => {
-    let message = "";
-    try {
-      openaiGenerator({ baseURL: server.baseURL, model: "m", apiKeyEnv: marker });
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    expect(message).toMatch(/apiKeyEnv must be the NAME of an environment variable/);
-    expect(message).not.toContain(marker);
+  it("rejects a key pasted where the variable name belongs, without echoing any of it", () => {
+    const messageFor = (apiKeyEnv: string) => {
+      try {
+        openaiGenerator({ baseURL: server.baseURL, model: "m", apiKeyEnv });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "";
+    };
+    const dashed = messageFor(marker);
+    expect(dashed).toMatch(/apiKeyEnv must be the NAME of an environment variable/);
+    expect(dashed).not.toContain(marker.slice(0, 6));
+    // A key made only of name characters could be a variable name; once it is known unset, it is not echoed either.
+    const plain = `sk${marker.replace(/[^A-Za-z0-9]/g, "")}`;
+    const unset = messageFor(plain);
+    expect(unset).toMatch(/names an environment variable that is not set.*put it in an environment variable/);
+    expect(unset).not.toContain(plain.slice(0, 6));
   });
 
   it("works without a key for local servers, and explains a 401 then", async () => {
