@@ -1,6 +1,7 @@
 import { dbEnv } from "./db/index.ts";
 import { household } from "./families/household/index.ts";
 import { shop } from "./families/shop/index.ts";
+import { web } from "./families/web/index.ts";
 import { osEnv } from "./os/index.ts";
 import type { Environment } from "./types.ts";
 
@@ -9,6 +10,7 @@ export const builtinEnvironments: Environment[] = [
   // held-in
   household,
   shop,
+  web,
   osEnv,
   dbEnv,
   // held-out
