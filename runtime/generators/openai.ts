@@ -136,10 +136,15 @@ export function openaiGenerator(
   const now = runtime.now ?? Date.now;
   const limiter = new Limiter(options.concurrency ?? defaults.concurrency);
   const cache = runtime.cacheDir ? new ResponseCache(runtime.cacheDir, runtime.warn) : undefined;
-  // Servers that need no key still get a non-empty bearer token: the client insists on one.
   const client = new OpenAI({
+    // Servers that need no key still get a non-empty bearer token: the client insists on one.
     apiKey: apiKey ?? "no-key",
     baseURL: options.baseURL,
+    // Not from OPENAI_ORG_ID / OPENAI_PROJECT_ID: those belong to OpenAI, not to whatever baseURL names.
+    organization: null,
+    project: null,
+    // OPENAI_LOG=debug would print server bodies, which may echo the key back.
+    logLevel: "warn",
     maxRetries: 0,
     // Our own timer (below) governs; the client's is a backstop that must not fire first.
     timeout: timeoutMs + 5_000,
