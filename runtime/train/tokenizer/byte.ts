@@ -90,3 +90,77 @@ export class ByteTokenizer implements TextTokenizer {
     return bytes.length === 1 ? bytes[0] : undefined;
   }
 }
+
+/**
+ * GPT-2's byte → printable-character table: byte-level BPE vocabularies (and so tokenizer.json)
+ * spell bytes with these characters.
+ */
+function byteLevelAlphabet(): string[] {
+  const printable = (byte: number) =>
+    (byte >= 33 && byte <= 126) || (byte >= 161 && byte <= 172) || byte >= 174;
+  const alphabet: string[] = [];
+  let shifted = 0;
+  for (let byte = 0; byte < 256; byte++) {
+    alphabet.push(String.fromCharCode(printable(byte) ? byte : 256 + shifted++));
+  }
+  return alphabet;
+}
+
+/**
+ * The byte tokenizer as Hugging Face files: a byte-level BPE `tokenizer.json` with no merges (so
+ * every byte is its own token, id = byte value) and the specials as added tokens, plus a
+ * `tokenizer_config.json` with the special tokens and the chat template. Saved beside a built-in
+ * model's weights, they make the checkpoint usable by transformers and tokenizers.js alike.
+ */
+export function byteTokenizerFiles(): { "tokenizer.json": object; "tokenizer_config.json": object } {
+  const vocab: Record<string, number> = {};
+  byteLevelAlphabet().forEach((char, byte) => {
+    vocab[char] = byte;
+  });
+  const byteLevel = { type: "ByteLevel", add_prefix_space: false, trim_offsets: false, use_regex: false };
+  const addedTokens = BYTE_SPECIAL_TOKENS.map((content, index) => ({
+    id: 256 + index,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  }));
+  return {
+    "tokenizer.json": {
+      version: "1.0",
+      truncation: null,
+      padding: null,
+      added_tokens: addedTokens,
+      normalizer: null,
+      pre_tokenizer: byteLevel,
+      post_processor: null,
+      decoder: byteLevel,
+      model: {
+        type: "BPE",
+        dropout: null,
+        unk_token: null,
+        continuing_subword_prefix: null,
+        end_of_word_suffix: null,
+        fuse_unk: false,
+        byte_fallback: false,
+        ignore_merges: false,
+        vocab,
+        merges: [],
+      },
+    },
+    "tokenizer_config.json": {
+      tokenizer_class: "PreTrainedTokenizerFast",
+      bos_token: "<|bos|>",
+      eos_token: "<|eos|>",
+      pad_token: "<|pad|>",
+      add_bos_token: false,
+      add_eos_token: false,
+      clean_up_tokenization_spaces: false,
+      model_max_length: 512,
+      chat_template: BYTE_CHAT_TEMPLATE,
+      added_tokens_decoder: Object.fromEntries(addedTokens.map(({ id, ...token }) => [String(id), token])),
+    },
+  };
+}

@@ -45,6 +45,8 @@ export class HfTokenizer implements TextTokenizer {
   }
 
   decode(ids: readonly number[], options: { skipSpecial?: boolean } = {}): string {
+    // tokenizers.js rejects an empty id list; nothing decodes to the empty string.
+    if (ids.length === 0) return "";
     return this.tokenizer.decode([...ids], {
       skip_special_tokens: options.skipSpecial ?? false,
       clean_up_tokenization_spaces: false,

@@ -3,9 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BYTE_CHAT_TEMPLATE, BYTE_VOCAB_SIZE, ByteTokenizer } from "../../../runtime/train/tokenizer/byte.ts";
+import {
+  BYTE_CHAT_TEMPLATE,
+  BYTE_VOCAB_SIZE,
+  ByteTokenizer,
+  byteTokenizerFiles,
+} from "../../../runtime/train/tokenizer/byte.ts";
 import { ChatTemplate } from "../../../runtime/train/tokenizer/chat-template.ts";
-import { loadHfTokenizer } from "../../../runtime/train/tokenizer/hf.ts";
+import { HfTokenizer, loadHfTokenizer } from "../../../runtime/train/tokenizer/hf.ts";
 import { type ConversationRecord, encodeConversation } from "../../../runtime/train/tokenizer/loss-mask.ts";
 
 const CHATML_TEMPLATE =
@@ -85,12 +90,22 @@ function writeTinyHfTokenizer(): string {
   return dir;
 }
 
+/** Any Unicode text (no lone surrogates): ASCII, BMP and astral code points mixed. */
+function unicodeText(maxLength: number) {
+  const codePoint = fc.oneof(
+    fc.integer({ min: 0, max: 0x7f }),
+    fc.integer({ min: 0x80, max: 0xd7ff }),
+    fc.integer({ min: 0xe000, max: 0x10ffff }),
+  );
+  return fc.array(codePoint, { maxLength }).map((points) => String.fromCodePoint(...points));
+}
+
 describe("byte tokenizer", () => {
   const tokenizer = new ByteTokenizer();
 
   it("round-trips arbitrary unicode", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 200 }), (text) => {
+      fc.property(unicodeText(200), (text) => {
         const ids = tokenizer.encode(text);
         // Without special-token strings in the text, every id is a byte.
         return tokenizer.decode(ids) === text && (text.includes("<|") || ids.every((id) => id < 256));
@@ -113,6 +128,33 @@ describe("byte tokenizer", () => {
   });
 });
 
+describe("byte tokenizer as Hugging Face files", () => {
+  it("tokenizer.json + tokenizer_config.json load in tokenizers.js and agree with the byte tokenizer", () => {
+    const files = byteTokenizerFiles();
+    const hf = new HfTokenizer(
+      files["tokenizer.json"] as Record<string, unknown>,
+      files["tokenizer_config.json"] as Record<string, unknown>,
+    );
+    const bytes = new ByteTokenizer();
+    expect([hf.vocabSize, hf.bosId, hf.eosId, hf.padId]).toEqual([
+      bytes.vocabSize,
+      bytes.bosId,
+      bytes.eosId,
+      bytes.padId,
+    ]);
+    expect(hf.chatTemplate).toBe(BYTE_CHAT_TEMPLATE);
+    const pieces = fc.oneof(unicodeText(12), fc.constantFrom("<|bos|>", "<|eos|>", "<|user|>"));
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 6 }), (parts) => {
+        const text = parts.join("");
+        const ids = hf.encode(text);
+        return JSON.stringify(ids) === JSON.stringify(bytes.encode(text)) && hf.decode(ids) === text;
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 describe("Hugging Face tokenizer.json", () => {
   it("loads a BPE tokenizer.json and encodes/decodes with its merges and special tokens", () => {
     const tokenizer = loadHfTokenizer(writeTinyHfTokenizer());
@@ -123,6 +165,7 @@ describe("Hugging Face tokenizer.json", () => {
     expect(chat).toEqual([266, 104, 105, 267]);
     expect(tokenizer.decode(chat, { skipSpecial: true })).toBe("hi");
     expect(tokenizer.decode(tokenizer.encode("ünïcode ✓"))).toBe("ünïcode ✓");
+    expect(tokenizer.decode([])).toBe("");
     expect(tokenizer.eosToken).toBe("<|im_end|>");
     expect(tokenizer.eosId).toBe(267);
     expect(tokenizer.padId).toBe(265);
