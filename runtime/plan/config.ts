@@ -27,7 +27,7 @@ export type GeneratorConfig =
       baseURL: string;
       model: string;
       /** The name of the environment variable holding the key — never the key itself. */
-      apiKeyEnv: string;
+      apiKeyEnv?: string;
       temperature: number;
       maxTokens: number;
       concurrency: number;

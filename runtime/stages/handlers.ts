@@ -1,5 +1,6 @@
 import type { StageHandlers } from "../executor/executor.ts";
 import { collectStage } from "./collect-stage.ts";
+import { evalStage } from "./eval-stage.ts";
 import { filterStage } from "./filter-stage.ts";
 import { mixStage } from "./mix-stage.ts";
 import { tasksStage } from "./tasks-stage.ts";
@@ -10,4 +11,5 @@ export const stageHandlers: StageHandlers = {
   collect: collectStage,
   filter: filterStage,
   mix: mixStage,
+  eval: evalStage,
 };

@@ -73,3 +73,6 @@ export function counterEnv(options: { throwOnStep?: number } = {}): Environment 
   };
   return env;
 }
+
+/** An instance for tests that load the environment as a user module. */
+export const counter = counterEnv();
