@@ -12,7 +12,7 @@
  * (messages are scrubbed of it even when a server echoes it back).
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import type { Environment } from "../env/types.ts";
+import type { Environment, EnvTask } from "../env/types.ts";
 import { Limiter } from "./limiter.ts";
 import { type CachedReply, ResponseCache, type ResponseCacheStats, responseKey } from "./response-cache.ts";
 import { type BackoffOptions, backoffDelay, type RetryCause, retryAfterMs, retryCauses } from "./retry.ts";
@@ -160,7 +160,7 @@ export function openaiGenerator(
     promptTokens: 0,
     completionTokens: 0,
   };
-  // How often each exact request has been asked this run: the n-th asking is sample n.
+  // How often each exact request has been asked for each task this run: the n-th asking is sample n.
   const askedBefore = new Map<string, number>();
 
   const sampling = {
@@ -343,7 +343,7 @@ export function openaiGenerator(
 
   return {
     name: `openai:${options.model}`,
-    startEpisode(env: Environment): AgentSession {
+    startEpisode(env: Environment, task: EnvTask): AgentSession {
       const tools = env.tools?.map((tool) => ({
         type: "function" as const,
         function: { name: tool.name, description: tool.description, parameters: tool.parameters },
@@ -358,7 +358,14 @@ export function openaiGenerator(
           }) as RequestBody;
           if (!cache) return (await complete(body)).text;
 
-          const parts = { baseURL: options.baseURL, model: options.model, messages, tools, sampling };
+          const parts = {
+            baseURL: options.baseURL,
+            model: options.model,
+            messages,
+            tools,
+            sampling,
+            taskId: task.id,
+          };
           // The first sample's key names the request; later identical requests count up from it.
           const firstKey = responseKey({ ...parts, sampleIndex: 0 });
           const sampleIndex = askedBefore.get(firstKey) ?? 0;

@@ -2,8 +2,8 @@
  * A content-addressed cache of model replies, so a rerun after a crash (or an unchanged recipe)
  * never pays for the same request twice.
  *
- * The key hashes what decides the reply — endpoint, model, messages, tools, sampling options and
- * the sample index — and nothing else: never the API key, which is not part of the request body
+ * The key hashes what decides the reply — endpoint, model, messages, tools, sampling options, the
+ * task and the sample index — and nothing else: never the API key, which is not part of the request body
  * and is never passed here. Each entry is one JSON file, `<dir>/<2 hex>/<key>.json`, written to a
  * temporary file and renamed into place, so a crash mid-write leaves either no entry or a whole one.
  */
@@ -30,8 +30,14 @@ export interface ResponseKeyParts {
   /** temperature, top_p, max_tokens, stop, seed … as sent. */
   sampling: Record<string, unknown>;
   /**
-   * Which sample of this exact request this is: the n-th identical request in a run gets index n,
-   * so several samples at temperature > 0 stay distinct instead of all reading the first one.
+   * The task the episode is for. Tasks whose prompts happen to coincide still get their own
+   * samples, and which sample a task gets does not depend on the order episodes ran in — so a
+   * resumed run that skips finished tasks reads back exactly what each remaining task got before.
+   */
+  taskId: string;
+  /**
+   * Which sample of this exact request for this task this is: the n-th asking gets index n, so
+   * several samples at temperature > 0 stay distinct instead of all reading the first one.
    */
   sampleIndex: number;
 }

@@ -18,6 +18,7 @@ import { type FakeServer, startFakeServer } from "./fake-server.ts";
 const keyVariable = "ATUNE_TEST_OPENAI_KEY";
 const marker = `sk-atune-marker-${randomUUID()}`;
 const hello = [{ role: "user" as const, content: "Now, a new task.\nTask: reach 2\nObservation: value 0" }];
+const [task, otherTask] = counterEnv().tasks({ split: "train", count: 2, seed: 0 });
 
 let server: FakeServer;
 const dirs: string[] = [];
@@ -134,7 +135,7 @@ describe("openai generator against a local Chat Completions server", () => {
       { kind: "empty" },
     );
     const { gen, sleeps } = generator({ retries: 10, backoffBaseMs: 100, backoffMaxMs: 1000 });
-    const reply = await gen.startEpisode(counterEnv(), undefined as never).act(hello, "value 0");
+    const reply = await gen.startEpisode(counterEnv(), task).act(hello, "value 0");
 
     expect(reply).toBe("Thought: 2 to go.\nAction: add 2");
     const stats = gen.stats();
@@ -157,7 +158,7 @@ describe("openai generator against a local Chat Completions server", () => {
       { kind: "reply", contentParts: ["Thought: two.", "\nAction: add 2"] },
     );
     const { gen, sleeps } = generator();
-    const reply = await gen.startEpisode(counterEnv(), undefined as never).act(hello, "");
+    const reply = await gen.startEpisode(counterEnv(), task).act(hello, "");
     expect(reply).toBe("Thought: two.\nAction: add 2");
     expect(gen.stats().retries.malformed_response).toBe(1);
     expect(sleeps).toEqual([500]);
@@ -166,7 +167,7 @@ describe("openai generator against a local Chat Completions server", () => {
   it("times out a hung request and a body that stalls after its headers, then retries", async () => {
     server.script.push({ kind: "hang" }, { kind: "stall_body" });
     const { gen } = generator({ timeoutMs: 250 });
-    const reply = await gen.startEpisode(counterEnv(), undefined as never).act(hello, "value 0");
+    const reply = await gen.startEpisode(counterEnv(), task).act(hello, "value 0");
     expect(reply).toMatch(/Action: add 2/);
     expect(gen.stats().retries.timeout).toBe(2);
     expect(gen.stats().requests).toBe(3);
@@ -201,9 +202,7 @@ describe("openai generator against a local Chat Completions server", () => {
       server.requests.length = 0;
       server.script.push({ kind: "status", status });
       const { gen, sleeps } = generator();
-      await expect(gen.startEpisode(counterEnv(), undefined as never).act(hello, "")).rejects.toThrow(
-        message,
-      );
+      await expect(gen.startEpisode(counterEnv(), task).act(hello, "")).rejects.toThrow(message);
       expect(server.requests).toHaveLength(1);
       expect(sleeps).toEqual([]);
       expect(gen.stats()).toMatchObject({ requests: 1, failures: 1 });
@@ -217,7 +216,7 @@ describe("openai generator against a local Chat Completions server", () => {
       finishReason: "length",
     });
     const { gen } = generator({ maxTokens: 8 });
-    await expect(gen.startEpisode(counterEnv(), undefined as never).act(hello, "")).rejects.toThrow(
+    await expect(gen.startEpisode(counterEnv(), task).act(hello, "")).rejects.toThrow(
       /cut off at the token limit \(maxTokens 8\).*raise maxTokens/,
     );
     expect(gen.stats()).toMatchObject({ requests: 1, failures: 1, failuresByCause: { length: 1 } });
@@ -228,7 +227,7 @@ describe("openai generator against a local Chat Completions server", () => {
     const baseURL = gone.baseURL;
     await gone.close();
     const { gen } = generator({ baseURL, retries: 1 });
-    await expect(gen.startEpisode(counterEnv(), undefined as never).act(hello, "")).rejects.toThrow(
+    await expect(gen.startEpisode(counterEnv(), task).act(hello, "")).rejects.toThrow(
       /gave up after 1 retry \(1 × connection\); last: could not reach the server: .*ECONNREFUSED.*Check that the server is running/,
     );
   });
@@ -245,7 +244,7 @@ describe("openai generator against a local Chat Completions server", () => {
       finishReason: "tool_calls",
     });
     const { gen } = generator();
-    const reply = await gen.startEpisode(env, undefined as never).act(hello, "");
+    const reply = await gen.startEpisode(env, task).act(hello, "");
     expect(reply).toBe('Thought: I need two more.\nAction: {"name":"add","arguments":{"n":2}}');
     expect(server.requests[0].body.tools).toEqual([
       { type: "function", function: { name: "add", description: "add n", parameters: tools[0].parameters } },
@@ -282,8 +281,7 @@ describe("response cache", () => {
     const ask = async () => {
       const { gen } = generator({ temperature: 0.9 }, { cacheDir });
       const replies = [];
-      for (let i = 0; i < 3; i++)
-        replies.push(await gen.startEpisode(counterEnv(), undefined as never).act(hello, ""));
+      for (let i = 0; i < 3; i++) replies.push(await gen.startEpisode(counterEnv(), task).act(hello, ""));
       return { replies, gen };
     };
     server.script.push(
@@ -299,17 +297,32 @@ describe("response cache", () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  it("gives each task its own samples, whatever order a resumed run takes them in", async () => {
+    const cacheDir = tempDir();
+    server.script.push(
+      { kind: "reply", content: "Action: add 1" },
+      { kind: "reply", content: "Action: add 2" },
+    );
+    const first = generator({ temperature: 0.9 }, { cacheDir }).gen;
+    // The same prompt for two tasks, as when two tasks' instructions coincide.
+    expect(await first.startEpisode(counterEnv(), task).act(hello, "")).toBe("Action: add 1");
+    expect(await first.startEpisode(counterEnv(), otherTask).act(hello, "")).toBe("Action: add 2");
+
+    // Resumed after the first task was done: the second task reads its own reply back.
+    const resumed = generator({ temperature: 0.9 }, { cacheDir }).gen;
+    expect(await resumed.startEpisode(counterEnv(), otherTask).act(hello, "")).toBe("Action: add 2");
+    expect(resumed.stats().requests).toBe(0);
+  });
+
   it("ignores a corrupt entry with a counted warning, asks again and rewrites it", async () => {
     const cacheDir = tempDir();
-    await generator({}, { cacheDir })
-      .gen.startEpisode(counterEnv(), undefined as never)
-      .act(hello, "");
+    await generator({}, { cacheDir }).gen.startEpisode(counterEnv(), task).act(hello, "");
     const [file] = filesUnder(cacheDir);
     writeFileSync(file, '{"format": "atune-resp');
 
     const warnings: string[] = [];
     const { gen } = generator({}, { cacheDir, warn: (message) => warnings.push(message) });
-    const reply = await gen.startEpisode(counterEnv(), undefined as never).act(hello, "");
+    const reply = await gen.startEpisode(counterEnv(), task).act(hello, "");
     expect(reply).toMatch(/Action: add 2/);
     expect(gen.stats()).toMatchObject({ requests: 1, cache: { corrupt: 1, writes: 1 } });
     expect(warnings).toHaveLength(1);
@@ -336,7 +349,7 @@ describe("API key handling", () => {
     const messages: string[] = [];
     for (let i = 0; i < 3; i++) {
       await gen
-        .startEpisode(env, undefined as never)
+        .startEpisode(env, task)
         .act(hello, "")
         .catch((error: Error) => messages.push(error.message));
     }
@@ -381,9 +394,9 @@ describe("API key handling", () => {
 
   it("works without a key for local servers, and explains a 401 then", async () => {
     const gen = openaiGenerator({ baseURL: server.baseURL, model: "m", retries: 0 });
-    expect(await gen.startEpisode(counterEnv(), undefined as never).act(hello, "")).toMatch(/Action/);
+    expect(await gen.startEpisode(counterEnv(), task).act(hello, "")).toMatch(/Action/);
     server.script.push({ kind: "status", status: 401 });
-    await expect(gen.startEpisode(counterEnv(), undefined as never).act(hello, "")).rejects.toThrow(
+    await expect(gen.startEpisode(counterEnv(), task).act(hello, "")).rejects.toThrow(
       /requires an API key .*name it with apiKeyEnv/,
     );
   });

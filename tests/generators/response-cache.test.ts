@@ -15,6 +15,7 @@ const parts: ResponseKeyParts = {
   model: "m",
   messages: [{ role: "user", content: "hi" }],
   sampling: { temperature: 0.7, max_tokens: 64 },
+  taskId: "counter/train/0",
   sampleIndex: 0,
 };
 
@@ -35,6 +36,7 @@ describe("responseKey", () => {
         const a = responseKey({ ...parts, messages: [{ role: "user", content }], sampleIndex });
         const b = responseKey({
           sampleIndex,
+          taskId: "counter/train/0",
           sampling: { max_tokens: 64, temperature: 0.7 },
           messages: [{ content, role: "user" }],
           model: "m",
@@ -53,6 +55,7 @@ describe("responseKey", () => {
       { ...parts, messages: [{ role: "user", content: "hi!" }] },
       { ...parts, sampling: { temperature: 0.8, max_tokens: 64 } },
       { ...parts, tools: [{ type: "function", function: { name: "f" } }] },
+      { ...parts, taskId: "counter/train/1" },
       { ...parts, sampleIndex: 1 },
     ];
     const keys = new Set([base, ...variants.map(responseKey)]);
