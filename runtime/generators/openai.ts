@@ -473,6 +473,13 @@ function checkOptions(options: OpenAIGeneratorOptions): void {
   } catch {
     fail(`baseURL ${JSON.stringify(options.baseURL)} is not a URL; use e.g. "http://127.0.0.1:8000/v1"`);
   }
+  if (url && (url.username !== "" || url.password !== "")) {
+    // Node's fetch refuses such URLs, and echoing this one would print the credential.
+    fail(
+      "baseURL must not contain a user name or password (fetch refuses such URLs); " +
+        "put the key in an environment variable and name it with apiKeyEnv",
+    );
+  }
   if (url && url.protocol !== "http:" && url.protocol !== "https:") {
     fail(`baseURL must start with http:// or https://, got ${JSON.stringify(options.baseURL)}`);
   }

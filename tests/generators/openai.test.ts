@@ -363,6 +363,18 @@ describe("API key handling", () => {
     expect(gen.name).not.toContain(marker);
   });
 
+  it("refuses credentials in the base URL without echoing them", () => {
+    const baseURL = server.baseURL.replace("http://", "http://user:hunter2@");
+    let message = "";
+    try {
+      openaiGenerator({ baseURL, model: "m" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/baseURL must not contain a user name or password.*apiKeyEnv/);
+    expect(message).not.toContain("hunter2");
+  });
+
   it("fails before any episode when the key variable is unset, naming it and how to set it", () => {
     const make = () =>
       openaiGenerator({ baseURL: server.baseURL, model: "m", apiKeyEnv: "ATUNE_TEST_UNSET_KEY" });
