@@ -1,5 +1,6 @@
 import { dbEnv } from "./db/index.ts";
 import { household } from "./families/household/index.ts";
+import { kg } from "./families/kg/index.ts";
 import { shop } from "./families/shop/index.ts";
 import { web } from "./families/web/index.ts";
 import { osEnv } from "./os/index.ts";
@@ -11,6 +12,7 @@ export const builtinEnvironments: Environment[] = [
   household,
   shop,
   web,
+  kg,
   osEnv,
   dbEnv,
   // held-out

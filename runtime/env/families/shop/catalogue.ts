@@ -173,7 +173,7 @@ export function shopCatalogue(): Product[] {
         const attributes = rng.sample(spec.attributes, rng.range(2, 4));
         const options: Record<string, string[]> = {};
         for (const [group, values] of Object.entries(spec.options)) {
-          options[group] = values.filter((v) => rng.chance(0.5));
+          options[group] = values.filter(() => rng.chance(0.5));
           if (options[group].length === 0) options[group] = [rng.pick(values)];
         }
         // Titles show some of the attributes, never all of them: the item page has the full list.
