@@ -1,3 +1,4 @@
+import type { Batch } from "../model/batch.ts";
 import type { LlamaConfig } from "../model/config.ts";
 import { type LoraAdapter, type LoraConfig, loraScale } from "../model/lora.ts";
 import {
@@ -29,17 +30,7 @@ import {
   type Vec,
 } from "./ops.ts";
 
-/**
- * A batch of `batchSize` rows of `seqLen` tokens, flattened row-major. `targets[n]` is the token to
- * predict after `inputs[n]`; `mask[n]` (0/1, default all 1) says whether that prediction is trained.
- */
-export interface Batch {
-  inputs: ArrayLike<number>;
-  targets?: ArrayLike<number>;
-  mask?: ArrayLike<number>;
-  batchSize: number;
-  seqLen: number;
-}
+export type { Batch };
 
 /** A parameter the optimiser updates, with its gradient and whether weight decay applies. */
 export interface TrainableParameter {
