@@ -327,9 +327,12 @@ export function openaiGenerator(
       if (!outcome.retryable || retry >= retries) {
         counters.failures++;
         counters.failuresByCause[outcome.cause] = (counters.failuresByCause[outcome.cause] ?? 0) + 1;
+        const tried =
+          retries === 0
+            ? "failed with retries set to 0"
+            : `gave up after ${retries} ${retries === 1 ? "retry" : "retries"} (${describeCounts(retriedBy)})`;
         const message = outcome.retryable
-          ? `gave up after ${retries} ${retries === 1 ? "retry" : "retries"} (${describeCounts(retriedBy)}); ` +
-            `last: ${outcome.message}. ${hintFor(outcome.cause as RetryCause)}`
+          ? `${tried}; last: ${outcome.message}. ${hintFor(outcome.cause as RetryCause)}`
           : outcome.message;
         throw new GeneratorRequestError(redact(`${where}: ${message}`), outcome.cause);
       }

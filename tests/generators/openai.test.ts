@@ -191,6 +191,20 @@ describe("openai generator against a local Chat Completions server", () => {
     expect(sleeps).toHaveLength(2);
   });
 
+  it("says so when a retryable failure meets retries set to 0", async () => {
+    server.script.push({ kind: "malformed" });
+    const { gen, sleeps } = generator({ retries: 0 });
+    await expect(gen.startEpisode(counterEnv(), task).act(hello, "")).rejects.toThrow(
+      /failed with retries set to 0; last: the server answered 200 with a body that is not JSON \(<html>502 Bad Gateway<\/html>\)/,
+    );
+    expect(sleeps).toEqual([]);
+    expect(gen.stats()).toMatchObject({
+      requests: 1,
+      failures: 1,
+      failuresByCause: { malformed_response: 1 },
+    });
+  });
+
   it("does not retry 400, 401, 403 or 404, and says what to fix", async () => {
     const cases: Array<[number, RegExp]> = [
       [400, /refused the request \(400 scripted 400\); check the generator's sampling options/],
