@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { numElements, type Tensor, type Weights } from "../model/params.ts";
 import { writeFileAtomic, writeJsonAtomic } from "./atomic.ts";
@@ -97,7 +97,14 @@ export function parseSafetensors(bytes: Uint8Array, file = "model.safetensors"):
   return { tensors, dtypes, metadata };
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 function decode(bytes: Uint8Array, offset: number, count: number, dtype: StoredDtype): Float32Array {
+  if (dtype === "F32" && LITTLE_ENDIAN) {
+    // A copy of the bytes is aligned whatever the offset in the file, and is already the f32 layout.
+    const start = bytes.byteOffset + offset;
+    return new Float32Array(bytes.buffer.slice(start, start + count * 4));
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * BYTES_PER_ELEMENT[dtype]);
   const out = new Float32Array(count);
   if (dtype === "F32") for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
@@ -190,6 +197,7 @@ export function writeSafetensorsDir(
 
   if (shards.length === 1) {
     writeSafetensors(join(dir, SINGLE_FILE), shards[0], dtype);
+    removeStaleWeights(dir, [SINGLE_FILE]);
     return [SINGLE_FILE];
   }
   const files: string[] = [];
@@ -202,7 +210,20 @@ export function writeSafetensorsDir(
   });
   // The index goes last: a reader that finds it can rely on every shard it names being complete.
   writeJsonAtomic(join(dir, INDEX_FILE), { metadata: { total_size: totalBytes }, weight_map: weightMap });
+  removeStaleWeights(dir, [...files, INDEX_FILE]);
   return [...files, INDEX_FILE];
+}
+
+/**
+ * Removes weight files of an earlier save in the other layout: a leftover model.safetensors would
+ * shadow new shards in transformers, a leftover index would shadow a new single file here.
+ */
+function removeStaleWeights(dir: string, keep: string[]): void {
+  const shard = /^model-\d{5}-of-\d{5}\.safetensors$/;
+  for (const name of readdirSync(dir)) {
+    if (keep.includes(name)) continue;
+    if (name === SINGLE_FILE || name === INDEX_FILE || shard.test(name)) rmSync(join(dir, name));
+  }
 }
 
 /** Reads the weights of a model directory: single `model.safetensors` or a sharded index. */

@@ -152,6 +152,25 @@ describe("safetensors", () => {
     );
   });
 
+  it("replaces an earlier save in the other layout instead of leaving it to shadow the new one", () => {
+    const dir = tempDir();
+    const tensors = sampleTensors();
+    writeSafetensorsDir(dir, tensors);
+    writeSafetensorsDir(dir, tensors, { maxShardBytes: 10 });
+    expect(readdirSync(dir).sort()).toEqual([
+      "model-00001-of-00003.safetensors",
+      "model-00002-of-00003.safetensors",
+      "model-00003-of-00003.safetensors",
+      INDEX_FILE,
+    ]);
+    writeSafetensorsDir(dir, tensors, { maxShardBytes: 50 });
+    expect(readdirSync(dir).filter((name) => name.startsWith("model-"))).toHaveLength(2);
+    const changed: Weights = new Map([["only.weight", { shape: [1], data: Float32Array.of(2) }]]);
+    writeSafetensorsDir(dir, changed);
+    expect(readdirSync(dir)).toEqual(["model.safetensors"]);
+    expect(readSafetensorsDir(dir).tensors).toEqual(changed);
+  });
+
   it("leaves no partial file when a write fails midway", () => {
     const dir = tempDir();
     const file = join(dir, "model.safetensors");
