@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { writeJsonAtomic } from "../io/atomic.ts";
 import { ModelFileError } from "../io/errors.ts";
 
 /** The Llama-family decoder the training core runs, as read from a Hugging Face `config.json`. */
@@ -212,4 +213,9 @@ export function llamaConfigToJson(config: LlamaConfig): Json {
   if (config.eosTokenId !== undefined) json.eos_token_id = config.eosTokenId;
   if (config.padTokenId !== undefined) json.pad_token_id = config.padTokenId;
   return json;
+}
+
+/** Writes `config.json` (atomically) for `config`. */
+export function writeLlamaConfig(file: string, config: LlamaConfig): void {
+  writeJsonAtomic(file, llamaConfigToJson(config));
 }

@@ -139,6 +139,15 @@ export class ReferenceLlama {
     return weights;
   }
 
+  /** The last backward's gradients rounded to f32, keyed like the weights (for GPU comparisons). */
+  exportGradients(): Weights {
+    const gradients: Weights = new Map();
+    for (const [name, grad] of this.grads) {
+      gradients.set(name, { shape: [...this.shapes.get(name)!], data: Float32Array.from(grad) });
+    }
+    return gradients;
+  }
+
   /** Adapts the model with `adapter` and freezes the base weights. */
   attachLora(adapter: LoraAdapter): void {
     const state: LoraState = {

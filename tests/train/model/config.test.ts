@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ModelFileError } from "../../../runtime/train/io/errors.ts";
-import { llamaConfigToJson, parseLlamaConfig, readLlamaConfig } from "../../../runtime/train/model/config.ts";
+import {
+  llamaConfigToJson,
+  parseLlamaConfig,
+  readLlamaConfig,
+  writeLlamaConfig,
+} from "../../../runtime/train/model/config.ts";
 import { countParameters, initWeights, parameterShapes } from "../../../runtime/train/model/params.ts";
 import { PRESETS, presetConfig } from "../../../runtime/train/model/presets.ts";
 
@@ -76,6 +81,9 @@ describe("Llama config.json", () => {
     expect(written.architectures).toEqual(["LlamaForCausalLM"]);
     expect(written.rope_scaling).toBeNull();
     expect(parseLlamaConfig(JSON.parse(JSON.stringify(written)))).toEqual(config);
+    const file = writeConfig({});
+    writeLlamaConfig(file, config);
+    expect(readLlamaConfig(file)).toEqual(config);
     const mistral = parseLlamaConfig({
       ...HF_CONFIG,
       model_type: "mistral",

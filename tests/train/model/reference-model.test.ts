@@ -63,6 +63,9 @@ describe("reference Llama model", () => {
         });
       }
       expect(model.params.has("lm_head.weight")).toBe(!tied);
+      const exported = model.exportGradients().get("model.layers.1.mlp.up_proj.weight")!;
+      expect(exported.shape).toEqual([12, 8]);
+      expect(exported.data).toEqual(Float32Array.from(model.grads.get("model.layers.1.mlp.up_proj.weight")!));
     });
   }
 
