@@ -1,4 +1,5 @@
 import { dbEnv } from "./db/index.ts";
+import { functionCall } from "./families/function_call/index.ts";
 import { household } from "./families/household/index.ts";
 import { kg } from "./families/kg/index.ts";
 import { shop } from "./families/shop/index.ts";
@@ -16,6 +17,7 @@ export const builtinEnvironments: Environment[] = [
   osEnv,
   dbEnv,
   // held-out
+  functionCall,
 ];
 
 export function findEnvironment(family: string): Environment | undefined {
