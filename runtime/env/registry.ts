@@ -1,4 +1,5 @@
 import { dbEnv } from "./db/index.ts";
+import { formFill } from "./families/form_fill/index.ts";
 import { functionCall } from "./families/function_call/index.ts";
 import { household } from "./families/household/index.ts";
 import { kg } from "./families/kg/index.ts";
@@ -18,6 +19,7 @@ export const builtinEnvironments: Environment[] = [
   dbEnv,
   // held-out
   functionCall,
+  formFill,
 ];
 
 export function findEnvironment(family: string): Environment | undefined {
