@@ -330,6 +330,13 @@ export class ReferenceLlama {
       if (targets.length !== rows || mask.length !== rows) {
         throw new Error(`reference model: targets and mask must have ${rows} entries`);
       }
+      for (let n = 0; n < rows; n++) {
+        if (mask[n] && !(targets[n] >= 0 && targets[n] < c.vocabSize)) {
+          throw new Error(
+            `reference model: target id ${targets[n]} at position ${n} is outside the vocabulary`,
+          );
+        }
+      }
       loss = crossEntropyForward(probs, logits, targets, mask, c.vocabSize);
     }
     this.state = {

@@ -8,7 +8,8 @@ import type { LlamaConfig } from "../../../runtime/train/model/config.ts";
 import { PRESETS } from "../../../runtime/train/model/presets.ts";
 import { generate } from "../../../runtime/train/reference/generate.ts";
 import { ReferenceLlama } from "../../../runtime/train/reference/model.ts";
-import { AdamW, clipGradNorm } from "../../../runtime/train/reference/optim.ts";
+import { AdamW } from "../../../runtime/train/reference/optim.ts";
+import { trainStep } from "../../../runtime/train/reference/train-step.ts";
 import { ByteTokenizer, byteTokenizerFiles } from "../../../runtime/train/tokenizer/byte.ts";
 import { ChatTemplate } from "../../../runtime/train/tokenizer/chat-template.ts";
 import { loadHfTokenizer } from "../../../runtime/train/tokenizer/hf.ts";
@@ -62,12 +63,10 @@ describe("record → masked batch → training → checkpoint → generation", (
     expect(model.forward(changed).loss).toBe(before);
 
     const optimizer = new AdamW(model.trainableParameters(), { weightDecay: 0 });
-    for (let step = 0; step < 60; step++) {
-      model.forward(batch);
-      model.backward();
-      clipGradNorm(optimizer.parameters, 1.0);
-      optimizer.update(2e-2);
-    }
+    const first = trainStep(model, optimizer, batch, 2e-2);
+    expect(first.loss).toBe(before);
+    expect(first.gradNorm).toBeGreaterThan(0);
+    for (let step = 1; step < 60; step++) trainStep(model, optimizer, batch, 2e-2);
     expect(model.forward(batch).loss).toBeLessThan(0.1);
 
     const dir = join(mkdtempSync(join(tmpdir(), "atune-pipeline-")), "checkpoint");

@@ -102,6 +102,12 @@ describe("reference Llama model", () => {
     const batch = randomBatch(config, 1, 32, 8);
     const { loss } = model.forward(batch);
     expect(Math.abs(loss - Math.log(config.vocabSize))).toBeLessThan(0.05);
+    expect(() =>
+      model.forward({ ...batch, inputs: Array.from(batch.inputs).fill(config.vocabSize, 3, 4) }),
+    ).toThrow(/token id 262 at position 3 is outside the vocabulary/);
+    expect(() => model.forward({ ...batch, targets: Array.from(batch.targets!).fill(-1, 0, 1) })).toThrow(
+      /target id -1/,
+    );
   });
 
   it("20 AdamW steps with clipping and a cosine schedule decrease the loss on a fixed batch", () => {
