@@ -1,4 +1,5 @@
 import { dbEnv } from "./db/index.ts";
+import { cardgame } from "./families/cardgame/index.ts";
 import { formFill } from "./families/form_fill/index.ts";
 import { functionCall } from "./families/function_call/index.ts";
 import { household } from "./families/household/index.ts";
@@ -20,6 +21,7 @@ export const builtinEnvironments: Environment[] = [
   // held-out
   functionCall,
   formFill,
+  cardgame,
 ];
 
 export function findEnvironment(family: string): Environment | undefined {
