@@ -24,12 +24,14 @@ export interface SaveCheckpointOptions {
  * always complete. Loadable by transformers' `AutoModelForCausalLM.from_pretrained(dir)`.
  */
 export function saveCheckpoint(dir: string, options: SaveCheckpointOptions): void {
-  const problems = checkWeights(options.config, new Map(options.weights));
+  // checkWeights drops what a tied model must not store (lm_head.weight), so save the checked copy.
+  const weights = new Map(options.weights);
+  const problems = checkWeights(options.config, weights);
   if (problems.length > 0) {
     throw new Error(`cannot save a checkpoint to ${dir}: ${problems.join("; ")}`);
   }
   mkdirSync(dir, { recursive: true });
-  writeSafetensorsDir(dir, options.weights, { dtype: options.dtype, maxShardBytes: options.maxShardBytes });
+  writeSafetensorsDir(dir, weights, { dtype: options.dtype, maxShardBytes: options.maxShardBytes });
   for (const [name, content] of Object.entries(options.extraFiles ?? {})) {
     if (typeof content === "string") writeFileAtomic(join(dir, name), [content]);
     else writeJsonAtomic(join(dir, name), content);

@@ -233,6 +233,19 @@ describe("checkpoint directory", () => {
     for (const [name, tensor] of weights) expect(loaded.weights.get(name)).toEqual(tensor);
   });
 
+  it("stores no lm_head for a tied model and refuses incomplete weights", () => {
+    const weights = initWeights(config, 6);
+    const tiedDir = tempDir();
+    saveCheckpoint(tiedDir, { config: { ...config, tieWordEmbeddings: true }, weights });
+    expect(readSafetensorsDir(tiedDir).tensors.has("lm_head.weight")).toBe(false);
+    expect(weights.has("lm_head.weight")).toBe(true);
+    const incomplete = new Map(weights);
+    incomplete.delete("model.norm.weight");
+    expect(() => saveCheckpoint(tempDir(), { config, weights: incomplete })).toThrow(
+      /cannot save a checkpoint to .*: tensor 'model\.norm\.weight' is missing/,
+    );
+  });
+
   it("reports weights that do not fit config.json", () => {
     const dir = tempDir();
     const weights = initWeights(config, 5);
