@@ -114,6 +114,32 @@ describe("os sandbox escape attempts", () => {
   });
 });
 
+describe("os judge on a hostile home directory", () => {
+  const finishAfter = async (template: string, command: string) => {
+    const [task] = osTasks({ split: "train", count: 1, seed: 2, options: { templates: [template] } });
+    const episode = await osEnv.open(task);
+    await episode.reset();
+    await episode.step(`bash: ${command}`);
+    const result = await episode.step("finish");
+    await episode.close();
+    return result;
+  };
+
+  it("does not follow a goal file that links to /dev/zero (it would never finish reading)", async () => {
+    const result = await finishAfter("write-line-count", "ln -s /dev/zero count.txt");
+    expect(result).toMatchObject({ reward: 0, done: true });
+    expect(result.observation).toBe(
+      "The task is not done: count.txt is not a regular file inside the home directory.",
+    );
+  });
+
+  it("does not follow a directory link out of the home directory", async () => {
+    const result = await finishAfter("create-file", "rm -rf out; ln -s /etc out");
+    expect(result.reward).toBe(0);
+    expect(result.observation).toMatch(/is (missing|not a regular file inside the home directory)\.$/);
+  });
+});
+
 describe("db escape attempts", () => {
   let episode: Episode;
   let data: DbTaskData;
@@ -181,6 +207,27 @@ describe("db escape attempts", () => {
     expect(many).toMatch(/\(showing the first 50 rows; there are more\)$/);
     // The episode goes on, with the delete from before the runaway statements still applied.
     expect(await sql("SELECT COUNT(*) AS n FROM employees WHERE id = 1")).toBe("n\n---\n0\n(1 row)");
+  });
+
+  it("undoes a statement that would grow the database past its size limit", async () => {
+    const roomy = await dbEnv.open({
+      id: "db/escape-size",
+      family: "db",
+      split: "train",
+      instruction: "",
+      data: { ...data, limits: { statementTimeoutMs: 20_000 } },
+    });
+    await roomy.reset();
+    const grow = await roomy.step(
+      "sql: CREATE TABLE big AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 150000) SELECT randomblob(500) AS b FROM n",
+    );
+    expect(grow.observation).toMatch(
+      /^Error: the database would grow to \d+ MB, past the 64 MB limit, so the statement was undone$/,
+    );
+    expect(
+      (await roomy.step("sql: SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'big'")).observation,
+    ).toBe("n\n---\n0\n(1 row)");
+    await roomy.close();
   });
 
   it("never writes to the reference database", async () => {

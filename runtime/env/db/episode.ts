@@ -1,7 +1,7 @@
 /** One db episode: its own copy of the task's database in the SQL worker, judged on answer or commit. */
 import type { EnvTask, Episode, ResetResult, StepResult } from "../types.ts";
 import { refuseSql } from "./guard.ts";
-import { HostedDatabase, sharedSqlHost } from "./host.ts";
+import { HostedDatabase, StatementTimeout, sharedSqlHost } from "./host.ts";
 import type { ExecReply } from "./host-protocol.ts";
 import { answerMatchesRows } from "./judge.ts";
 import { expectedContents, firstDifference, referenceBytes, referenceResult } from "./reference.ts";
@@ -123,7 +123,19 @@ export class DbEpisode implements Episode {
       };
     }
     this.done = true;
-    const difference = firstDifference(await this.db.dump(), expectedContents(this.data));
+    let actual: Record<string, string[]>;
+    try {
+      actual = await this.db.dump();
+    } catch (error) {
+      const why = error instanceof StatementTimeout ? "it took too long" : (error as Error).message;
+      return {
+        observation: `The database could not be read back for checking (${why}).`,
+        reward: 0,
+        done: true,
+        info: { valid: true, success: false },
+      };
+    }
+    const difference = firstDifference(actual, expectedContents(this.data));
     return {
       observation: difference
         ? `The database is not as expected: ${difference}.`

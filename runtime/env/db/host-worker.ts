@@ -25,7 +25,7 @@ function open(bytes: Uint8Array): Database.Database {
   return db;
 }
 
-function exec(db: Database.Database, sql: string, maxRows: number): ExecReply {
+function exec(db: Database.Database, sql: string, maxRows: number, maxBytes: number): ExecReply {
   let statement: Database.Statement;
   try {
     statement = db.prepare(sql);
@@ -34,6 +34,8 @@ function exec(db: Database.Database, sql: string, maxRows: number): ExecReply {
   }
   try {
     const snapshotIfChanged = () => (statement.readonly ? undefined : new Uint8Array(db.serialize()));
+    const tooLarge = (snapshot: Uint8Array | undefined): ExecReply | undefined =>
+      snapshot && snapshot.length > maxBytes ? { kind: "too-large", bytes: snapshot.length } : undefined;
     if (statement.reader) {
       const columns = statement.columns().map((c) => c.name);
       const rows: Cell[][] = [];
@@ -45,10 +47,12 @@ function exec(db: Database.Database, sql: string, maxRows: number): ExecReply {
         }
         rows.push(row.map(displayCell));
       }
-      return { kind: "rows", columns, rows, more, snapshot: snapshotIfChanged() };
+      const snapshot = snapshotIfChanged();
+      return tooLarge(snapshot) ?? { kind: "rows", columns, rows, more, snapshot };
     }
     const info = statement.run();
-    return { kind: "changes", changes: info.changes, snapshot: snapshotIfChanged() };
+    const snapshot = snapshotIfChanged();
+    return tooLarge(snapshot) ?? { kind: "changes", changes: info.changes, snapshot };
   } catch (error) {
     return { kind: "error", message: (error as Error).message };
   }
@@ -65,7 +69,7 @@ function handle(request: HostRequest): HostReply {
   if (!db) return { id, ok: false, message: `${NOT_OPEN} '${request.handle}'` };
   switch (request.op) {
     case "exec":
-      return { id, ok: true, exec: exec(db, request.sql, request.maxRows) };
+      return { id, ok: true, exec: exec(db, request.sql, request.maxRows, request.maxBytes) };
     case "dump":
       return { id, ok: true, dump: tableContents(db) };
     case "close":

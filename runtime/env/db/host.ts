@@ -12,6 +12,9 @@ import { type ExecReply, type HostReply, type HostRequest, NOT_OPEN } from "./ho
 /** The statement (or the worker) did not answer in time; the worker was killed. */
 export class StatementTimeout extends Error {}
 
+/** An episode's database may not grow past this; a statement that would is undone. */
+export const MAX_DATABASE_BYTES = 64 << 20;
+
 type Pending = { worker: ChildProcess; resolve: (reply: HostReply) => void; reject: (error: Error) => void };
 
 const workerPath = fileURLToPath(new URL("./host-worker.ts", import.meta.url));
@@ -133,18 +136,34 @@ export class HostedDatabase {
     this.loadedIn = this.host.generation;
   }
 
-  async exec(sql: string, maxRows: number): Promise<ExecReply | { kind: "timeout" }> {
+  async exec(
+    sql: string,
+    maxRows: number,
+  ): Promise<Exclude<ExecReply, { kind: "too-large" }> | { kind: "timeout" }> {
     await this.ensureLoaded();
     try {
-      let reply = await this.host.request({ op: "exec", handle: this.handle, sql, maxRows }, this.timeoutMs);
+      let reply = await this.host.request(
+        { op: "exec", handle: this.handle, sql, maxRows, maxBytes: MAX_DATABASE_BYTES },
+        this.timeoutMs,
+      );
       if (!reply.ok && reply.message.startsWith(NOT_OPEN)) {
         // Another episode's runaway statement restarted the worker between our open and this exec.
         this.loadedIn = -1;
         await this.ensureLoaded();
-        reply = await this.host.request({ op: "exec", handle: this.handle, sql, maxRows }, this.timeoutMs);
+        reply = await this.host.request(
+          { op: "exec", handle: this.handle, sql, maxRows, maxBytes: MAX_DATABASE_BYTES },
+          this.timeoutMs,
+        );
       }
       if (!reply.ok) return { kind: "error", message: reply.message };
       const result = reply.exec!;
+      if (result.kind === "too-large") {
+        this.loadedIn = -1; // the worker's copy holds the change: reopen it from the last snapshot
+        return {
+          kind: "error",
+          message: `the database would grow to ${(result.bytes / 2 ** 20).toFixed(0)} MB, past the ${MAX_DATABASE_BYTES / 2 ** 20} MB limit, so the statement was undone`,
+        };
+      }
       if (result.kind !== "error" && result.snapshot) this.snapshot = result.snapshot;
       return result;
     } catch (error) {

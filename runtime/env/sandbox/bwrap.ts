@@ -198,10 +198,12 @@ export function runSandboxed(
   workDir: string,
   command: string,
   limits: SandboxLimits = DEFAULT_LIMITS,
+  /** The bubblewrap executable (tests point it elsewhere to check the error when it is missing). */
+  bwrap = "bwrap",
 ): Promise<CommandResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn("bwrap", bwrapArgs(workDir, command, limits), {
+    const child = spawn(bwrap, bwrapArgs(workDir, command, limits), {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
       ...(runningAsRoot() ? { uid: SANDBOX_HOST_UID, gid: SANDBOX_HOST_UID } : {}),
@@ -262,7 +264,8 @@ const missingBwrapMessage =
   "bubblewrap (bwrap) is not installed; the os environment runs every command in a bubblewrap sandbox. " +
   "Install it with `apt-get install bubblewrap` (Debian/Ubuntu) or `dnf install bubblewrap` (Fedora), then retry.";
 
-function explainBwrapFailure(message: string): string {
+/** Turns bubblewrap's own error line into what went wrong and how to fix it. */
+export function explainBwrapFailure(message: string): string {
   if (/namespace|uid map|unshare|No permissions to create/i.test(message)) {
     return (
       `bubblewrap could not create its sandbox (${message}): user namespaces are unavailable here. ` +
