@@ -62,6 +62,7 @@ export function parseSafetensors(bytes: Uint8Array, file = "model.safetensors"):
   const tensors: Weights = new Map();
   const dtypes = new Map<string, StoredDtype>();
   let metadata: Record<string, string> = {};
+  const ranges: { name: string; begin: number; end: number }[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === "__metadata__") {
       metadata = (entry ?? {}) as Record<string, string>;
@@ -93,6 +94,17 @@ export function parseSafetensors(bytes: Uint8Array, file = "model.safetensors"):
     }
     tensors.set(name, { shape: [...shape], data: decode(bytes, dataStart + begin, count, dtype) });
     dtypes.set(name, dtype);
+    ranges.push({ name, begin, end });
+  }
+  // Tensors must not share bytes (the format's own reader requires them to tile the data exactly).
+  ranges.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  for (let i = 1; i < ranges.length; i++) {
+    const [previous, current] = [ranges[i - 1], ranges[i]];
+    if (current.begin < previous.end) {
+      broken(
+        `tensors '${previous.name}' and '${current.name}' overlap (data_offsets ${previous.begin}–${previous.end} and ${current.begin}–${current.end})`,
+      );
+    }
   }
   return { tensors, dtypes, metadata };
 }

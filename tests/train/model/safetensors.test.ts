@@ -119,6 +119,13 @@ describe("safetensors", () => {
     expect(errorMessage(() => parseSafetensors(wrongSize))).toContain(
       "tensor 'w.weight' holds 16 bytes but shape [3] in F32 needs 12",
     );
+    const overlapping = withHeader({
+      "p.weight": { dtype: "F32", shape: [4], data_offsets: [0, 16] },
+      "q.weight": { dtype: "F32", shape: [2], data_offsets: [8, 16] },
+    });
+    expect(errorMessage(() => parseSafetensors(overlapping))).toContain(
+      "tensors 'p.weight' and 'q.weight' overlap",
+    );
     const int64 = withHeader({ ids: { dtype: "I64", shape: [2], data_offsets: [0, 16] } });
     expect(errorMessage(() => parseSafetensors(int64))).toContain("tensor 'ids' has dtype \"I64\"");
     expect(errorMessage(() => readSafetensors(join(tempDir(), "missing.safetensors")))).toContain(
