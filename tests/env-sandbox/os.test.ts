@@ -34,6 +34,10 @@ describe("os family: tasks", () => {
     expect(() => osTasks({ split: "train", count: 1, seed: 0, options: { templates: ["nope"] } })).toThrow(
       /unknown template 'nope'/,
     );
+    // change-mode alone has 210 distinct tasks in all: asking for 300 train tasks says so.
+    expect(() =>
+      osTasks({ split: "train", count: 300, seed: 0, options: { templates: ["change-mode"] } }),
+    ).toThrow(/only \d+ distinct train tasks could be drawn, not the 300 asked for/);
     const only = osTasks({ split: "train", count: 20, seed: 0, options: { templates: ["csv-sum"] } });
     expect(only.every((t) => (t.data as { template: string }).template === "csv-sum")).toBe(true);
   });

@@ -83,7 +83,8 @@ export function drawTasks<T>(
   for (let attempt = 0; out.length < count; attempt++) {
     if (attempt > count * 50 + 1000) {
       throw new Error(
-        `could only draw ${out.length} distinct ${split} tasks of ${count}: the generator repeats itself`,
+        `only ${out.length} distinct ${split} tasks could be drawn, not the ${count} asked for: ` +
+          "with these options the family has no more. Ask for fewer, or widen the options.",
       );
     }
     const candidate = make(new Rng(mixSeed(seed, attempt)));
