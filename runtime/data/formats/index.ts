@@ -24,8 +24,17 @@ export type { FormatName, RecordFormat } from "./format.ts";
 
 /** Every format, in the order content detection tries them (most specific first). */
 export const formats: readonly RecordFormat[] = [openAi, llamaFactory, agentInstruct, gsm8k, mmlu, shareGpt];
-export const formatNames: readonly FormatName[] = formats.map((f) => f.name);
-export const writableFormatNames: readonly FormatName[] = formats.filter((f) => f.write).map((f) => f.name);
+export const formatNames: readonly FormatName[] = [
+  "agentinstruct",
+  "sharegpt",
+  "openai",
+  "llamafactory",
+  "gsm8k",
+  "mmlu",
+];
+export const writableFormatNames: readonly FormatName[] = formatNames.filter(
+  (name) => formatByName(name)?.write,
+);
 
 export function formatByName(name: string): RecordFormat | undefined {
   return formats.find((f) => f.name === name);

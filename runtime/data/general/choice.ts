@@ -89,16 +89,20 @@ export function generateChoices(options: ChoiceOptions): ChoiceItem[] {
   const rng = new Rng(`choice:${options.split}:${options.seed}`);
   const seen = new Set<string>();
   const items: ChoiceItem[] = [];
+  // Draws in a row that found nothing new: past this many, the split's pool (about 600
+  // questions over both splits) counts as used up.
+  const patience = 4000;
   for (let misses = 0; items.length < options.count; ) {
     const made = rng.pick(makers)(rng);
     if (seen.has(made.question) || splitOf(made.question) !== options.split) {
-      if (++misses > 20 * (options.count + 100)) {
+      if (++misses > patience) {
         throw new GeneralSetTooSmallError(
           `the built-in multiple-choice set has only ${items.length} distinct ${options.split} questions; ask for at most that many`,
         );
       }
       continue;
     }
+    misses = 0;
     seen.add(made.question);
     const choices = rng.shuffle([made.answer, ...made.distractors]) as ChoiceItem["choices"];
     const answer = letters[choices.indexOf(made.answer)] as Letter;
