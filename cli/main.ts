@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import { type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./command.ts";
+import { check } from "./commands/check.ts";
 import { dataCommand } from "./commands/data.ts";
 import { envCommand } from "./commands/env.ts";
+import { fmt } from "./commands/fmt.ts";
 
 // The command table. Add a command by writing cli/commands/<name>.ts and listing it here.
-const commands: Command[] = [dataCommand, envCommand];
+const commands: Command[] = [check, dataCommand, envCommand, fmt];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));

@@ -1,0 +1,46 @@
+/**
+ * Every diagnostic code atune reports, with its meaning. Codes are stable: once published, a code
+ * keeps its meaning (docs/language.md lists this table). ATN1xxx: reading the text (lexing and
+ * syntax); ATN2xxx: the shape of the recipe (the schema); ATN9xxx: about the report itself.
+ */
+export type Severity = "error" | "warning" | "info";
+
+export interface CodeInfo {
+  severity: Severity;
+  title: string;
+}
+
+export const codes = {
+  ATN1001: { severity: "error", title: "unexpected character" },
+  ATN1002: { severity: "error", title: "unterminated string" },
+  ATN1003: { severity: "error", title: "unterminated block comment" },
+  ATN1004: { severity: "error", title: "unexpected token" },
+  ATN1005: { severity: "error", title: "missing token" },
+  ATN1006: { severity: "error", title: "unexpected text after the end of the file's content" },
+  ATN1007: { severity: "error", title: "unknown unit on a number" },
+  ATN1008: { severity: "error", title: "reserved word used as a name" },
+  ATN1009: { severity: "error", title: "unknown declaration kind" },
+  ATN1010: { severity: "error", title: "unknown statement in a block" },
+  ATN1011: { severity: "error", title: "invalid escape in a string" },
+  ATN2001: { severity: "error", title: "unknown key" },
+  ATN2002: { severity: "error", title: "duplicate key" },
+  ATN2003: { severity: "error", title: "duplicate name" },
+  ATN2004: { severity: "error", title: "value of the wrong type" },
+  ATN2005: { severity: "error", title: "unknown choice" },
+  ATN2006: { severity: "error", title: "unknown built-in" },
+  ATN2007: { severity: "error", title: "wrong kind of value for this declaration" },
+  ATN2008: { severity: "error", title: "unknown function" },
+  ATN2009: { severity: "error", title: "bad argument" },
+  ATN2010: { severity: "error", title: "statement not allowed here" },
+  ATN2011: { severity: "error", title: "missing required key" },
+  ATN2012: { severity: "error", title: "conflicting keys" },
+  ATN2013: { severity: "error", title: "value out of range" },
+  ATN2014: { severity: "error", title: "mix weights do not sum to 1" },
+  ATN2015: { severity: "error", title: "unknown filter field" },
+  ATN2016: { severity: "error", title: "misplaced top-level item" },
+  ATN2017: { severity: "error", title: "unknown parameter type" },
+  ATN2018: { severity: "error", title: "sweep of an undeclared or duplicate parameter" },
+  ATN9001: { severity: "info", title: "further diagnostics suppressed" },
+} as const satisfies Record<string, CodeInfo>;
+
+export type DiagnosticCode = keyof typeof codes;
