@@ -143,7 +143,8 @@ function show(env: Environment): number {
     "",
     "1-shot example:",
     `  Instruction: ${env.example.instruction}`,
-    indent(env.example.observation),
+    "  Observation:",
+    indent(env.example.observation, "    "),
   );
   for (const step of env.example.steps) {
     lines.push(`  Thought: ${step.thought}`, `  Action: ${step.action}`, indent(step.observation, "    "));
