@@ -1,5 +1,5 @@
 import { createRng, type Rng } from "../model/random.ts";
-import type { ReferenceLlama } from "./model.ts";
+import type { KvCache, ReferenceLlama } from "./model.ts";
 import type { Vec } from "./ops.ts";
 
 export interface GenerateOptions {
@@ -63,47 +63,88 @@ export function generate(
   prompt: readonly number[],
   options: GenerateOptions,
 ): Generation {
-  if (prompt.length === 0) throw new Error("generate: the prompt must hold at least one token (e.g. BOS)");
+  return generateBatch(model, [prompt], options)[0];
+}
+
+interface Row {
+  sequence: number[];
+  ids: number[];
+  rng: Rng;
+  cache: KvCache | undefined;
+  result: Generation | undefined;
+}
+
+/**
+ * Continues several prompts in lockstep, one token per unfinished row per step (the schedule a
+ * batched GPU decoder follows). Rows are independent: row r samples with seed `seed + r`, so row 0
+ * equals `generate` with the same options and every row equals `generate` with its own seed.
+ */
+export function generateBatch(
+  model: ReferenceLlama,
+  prompts: readonly (readonly number[])[],
+  options: GenerateOptions,
+): Generation[] {
+  if (prompts.some((prompt) => prompt.length === 0)) {
+    throw new Error("generate: every prompt must hold at least one token (e.g. BOS)");
+  }
   if ((options.stopStrings?.length ?? 0) > 0 && !options.decode) {
     throw new Error("generate: stopStrings need a decode function to read the generated text");
   }
   const temperature = options.temperature ?? 0;
   const topP = options.topP ?? 1;
-  const rng = createRng(options.seed ?? 0);
   const stopIds = new Set(options.stopTokenIds ?? []);
+  const stopStrings = options.stopStrings ?? [];
   const contextLimit = model.config.maxPositionEmbeddings;
   const vocab = model.config.vocabSize;
-  const sequence = [...prompt];
-  const ids: number[] = [];
-  const cache = options.useKvCache === false ? undefined : model.createKvCache(contextLimit);
+  const rows: Row[] = prompts.map((prompt, index) => ({
+    sequence: [...prompt],
+    ids: [],
+    rng: createRng((options.seed ?? 0) + index),
+    cache: options.useKvCache === false ? undefined : model.createKvCache(contextLimit),
+    result: undefined,
+  }));
 
-  const nextLogits = (): Vec => {
-    if (cache) {
-      const fresh = sequence.slice(cache.length);
-      const logits = model.forwardCached(fresh, cache);
-      return logits.subarray(logits.length - vocab);
+  const finish = (row: Row, stopReason: StopReason): void => {
+    if (!options.decode) {
+      row.result = { ids: row.ids, stopReason };
+      return;
     }
-    const { logits } = model.forward({ inputs: sequence, batchSize: 1, seqLen: sequence.length });
+    row.result = { ids: row.ids, text: cutAtStopString(options.decode(row.ids), stopStrings), stopReason };
+  };
+  const nextLogits = (row: Row): Vec => {
+    // With a cache only the tokens it has not seen are run (the whole prompt first, then one token).
+    const logits = row.cache
+      ? model.forwardCached(row.sequence.slice(row.cache.length), row.cache)
+      : model.forward({ inputs: row.sequence, batchSize: 1, seqLen: row.sequence.length }).logits;
     return logits.subarray(logits.length - vocab);
   };
-  const finish = (stopReason: StopReason): Generation => {
-    if (!options.decode) return { ids, stopReason };
-    const text = options.decode(ids);
-    return { ids, text: cutAtStopString(text, options.stopStrings ?? []), stopReason };
-  };
 
-  while (ids.length < options.maxNewTokens) {
-    if (sequence.length >= contextLimit) return finish("context_full");
-    const token = sampleToken(nextLogits(), temperature, topP, rng);
-    if (stopIds.has(token)) return finish("stop_token");
-    ids.push(token);
-    sequence.push(token);
-    if (options.stopStrings && options.stopStrings.length > 0) {
-      const text = options.decode!(ids);
-      if (options.stopStrings.some((stop) => text.includes(stop))) return finish("stop_string");
+  for (const row of rows) {
+    if (options.maxNewTokens <= 0) finish(row, "max_tokens");
+    else if (row.sequence.length >= contextLimit) finish(row, "context_full");
+  }
+  while (rows.some((row) => !row.result)) {
+    for (const row of rows) {
+      if (row.result) continue;
+      const token = sampleToken(nextLogits(row), temperature, topP, row.rng);
+      if (stopIds.has(token)) {
+        finish(row, "stop_token");
+        continue;
+      }
+      row.ids.push(token);
+      row.sequence.push(token);
+      if (stopStrings.length > 0) {
+        const text = options.decode!(row.ids);
+        if (stopStrings.some((stop) => text.includes(stop))) {
+          finish(row, "stop_string");
+          continue;
+        }
+      }
+      if (row.ids.length >= options.maxNewTokens) finish(row, "max_tokens");
+      else if (row.sequence.length >= contextLimit) finish(row, "context_full");
     }
   }
-  return finish("max_tokens");
+  return rows.map((row) => row.result!);
 }
 
 function cutAtStopString(text: string, stops: readonly string[]): string {

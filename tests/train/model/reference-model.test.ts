@@ -3,7 +3,7 @@ import type { LlamaConfig } from "../../../runtime/train/model/config.ts";
 import { initLoraAdapter } from "../../../runtime/train/model/lora.ts";
 import { presetConfig } from "../../../runtime/train/model/presets.ts";
 import { createRng } from "../../../runtime/train/model/random.ts";
-import { generate } from "../../../runtime/train/reference/generate.ts";
+import { generate, generateBatch } from "../../../runtime/train/reference/generate.ts";
 import { type Batch, ReferenceLlama } from "../../../runtime/train/reference/model.ts";
 import { AdamW, clipGradNorm, cosineLr } from "../../../runtime/train/reference/optim.ts";
 import { expectGradientMatches } from "./gradcheck.ts";
@@ -171,7 +171,7 @@ describe("reference Llama model", () => {
     expect([...exported.pairs.values()].some((pair) => pair.b.data.some((x) => x !== 0))).toBe(true);
   });
 
-  it("generation with the KV cache equals generation without it (greedy, several prompts)", () => {
+  it("generation with the KV cache equals generation without it (greedy, several prompts, batched)", () => {
     const config = microConfig({
       vocabSize: 16,
       hiddenSize: 16,
@@ -190,6 +190,33 @@ describe("reference Llama model", () => {
       expect(cached.ids.length).toBe(12);
       expect(cached.stopReason).toBe("max_tokens");
     }
+    expect(
+      new Set(prompts.map((prompt) => generate(model, prompt, { maxNewTokens: 12 }).ids.join())).size,
+    ).toBe(prompts.length);
+    // Batched (lockstep) generation equals one prompt at a time, cached or not, greedy or sampled.
+    const batched = generateBatch(model, prompts, { maxNewTokens: 12 });
+    const batchedUncached = generateBatch(model, prompts, { maxNewTokens: 12, useKvCache: false });
+    prompts.forEach((prompt, row) => {
+      expect(batched[row]).toEqual(generate(model, prompt, { maxNewTokens: 12 }));
+      expect(batchedUncached[row]).toEqual(batched[row]);
+    });
+    const sampled = generateBatch(model, prompts, {
+      maxNewTokens: 8,
+      temperature: 0.8,
+      topP: 0.9,
+      seed: 3,
+      stopTokenIds: [0],
+    });
+    prompts.forEach((prompt, row) => {
+      const alone = generate(model, prompt, {
+        maxNewTokens: 8,
+        temperature: 0.8,
+        topP: 0.9,
+        seed: 3 + row,
+        stopTokenIds: [0],
+      });
+      expect(sampled[row]).toEqual(alone);
+    });
     // The cached path's logits match the full forward's at every position.
     const sequence = [2, 7, 1, 8, 2, 8];
     const full = model.forward({ inputs: sequence, batchSize: 1, seqLen: sequence.length }).logits;
