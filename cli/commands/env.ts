@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { builtinEnvironments, findEnvironment } from "../../runtime/env/registry.ts";
 import type { Environment, Episode, PixelImage, Split } from "../../runtime/env/types.ts";
@@ -248,6 +248,7 @@ async function playEpisode(env: Environment, options: PlayOptions): Promise<numb
     throw new EnvCommandError(`the ${env.family} family has no expert policy to watch`);
   const [task] = env.tasks({ split: options.split, count: 1, seed: options.seed, options: options.options });
   const episode: Episode = await env.open(task);
+  let reader: Interface | undefined;
   try {
     console.log(`Task ${task.id}\nInstruction: ${task.instruction}\n`);
     const first = await episode.reset();
@@ -255,9 +256,8 @@ async function playEpisode(env: Environment, options: PlayOptions): Promise<numb
     printObservation(first.observation, first.image);
     const expert = options.expert ? env.expert!(task) : undefined;
     let observation = first.observation;
-    const lines = expert
-      ? undefined
-      : createInterface({ input: process.stdin, terminal: false })[Symbol.asyncIterator]();
+    reader = expert ? undefined : createInterface({ input: process.stdin, terminal: false });
+    const lines = reader?.[Symbol.asyncIterator]();
     if (!expert) console.log(`\nActions: ${env.actionSpace.split("\n")[0]} … ('quit' stops)`);
     for (let turn = 1; turn <= env.maxTurns; turn++) {
       let action: string;
@@ -290,6 +290,8 @@ async function playEpisode(env: Environment, options: PlayOptions): Promise<numb
     console.log(`\nTurn limit reached (${env.maxTurns}) without finishing: reward 0.`);
     return EXIT_OK;
   } finally {
+    // A reader left open would keep a terminal session waiting for input after the game.
+    reader?.close();
     await episode.close();
   }
 }
