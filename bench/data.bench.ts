@@ -1,0 +1,69 @@
+// Data pipeline throughput: generating the built-in general set, and reading records from JSONL
+// and Parquet (baseline for JSONL: a bare split + JSON.parse loop with no validation).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { readRecords } from "../runtime/data/formats/index.ts";
+import { generalRecord, generateGeneral } from "../runtime/data/general/index.ts";
+import { type BenchRow, timeIt } from "./bench.ts";
+
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const count = 5000;
+  const generateMs = await timeIt(() => generateGeneral({ split: "train", count, seed: 1 }), 1000, 2);
+  rows.push({ name: `generate ${count} general items`, value: count / (generateMs / 1000), unit: "items/s" });
+
+  const dir = mkdtempSync(join(tmpdir(), "atune-bench-data-"));
+  try {
+    const records = generateGeneral({ split: "train", count: 20_000, seed: 2 }).map(generalRecord);
+    const jsonl = join(dir, "general.jsonl");
+    writeFileSync(jsonl, records.map((r) => `${JSON.stringify(r)}\n`).join(""));
+    const readMs = await timeIt(() => readRecords(jsonl), 1000, 2);
+    const bareMs = await timeIt(() => {
+      for (const line of readFileSync(jsonl, "utf8").split("\n")) if (line) JSON.parse(line);
+    });
+    rows.push({
+      name: "read 20k records from JSONL (validated)",
+      value: records.length / (readMs / 1000),
+      unit: "records/s",
+      baseline: { name: "split + JSON.parse only", value: records.length / (bareMs / 1000) },
+    });
+
+    const parquet = join(dir, "general.parquet");
+    // The Hugging Face AgentInstruct layout: conversations as a list of {from, loss, value} structs.
+    const text = (name: string) => ({
+      name,
+      type: "BYTE_ARRAY",
+      converted_type: "UTF8",
+      repetition_type: "OPTIONAL",
+    });
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: "conversations", data: records.map((r) => r.conversations) },
+        { name: "id", data: records.map((r) => r.id) },
+      ],
+      schema: [
+        { name: "schema", num_children: 2 },
+        { name: "conversations", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
+        { name: "list", repetition_type: "REPEATED", num_children: 1 },
+        { name: "element", repetition_type: "OPTIONAL", num_children: 3 },
+        text("from"),
+        { name: "loss", type: "BOOLEAN", repetition_type: "OPTIONAL" },
+        text("value"),
+        text("id"),
+      ],
+    } as Parameters<typeof parquetWriteBuffer>[0]);
+    writeFileSync(parquet, Buffer.from(buffer));
+    const parquetMs = await timeIt(() => readRecords(parquet), 1000, 2);
+    rows.push({
+      name: "read 20k records from Parquet (hyparquet, snappy)",
+      value: records.length / (parquetMs / 1000),
+      unit: "records/s",
+      note: "AgentInstruct shard layout (list of structs)",
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
