@@ -230,6 +230,28 @@ describe("db escape attempts", () => {
     await roomy.close();
   });
 
+  it("reports a worker that dies under a statement as that statement's error, and goes on", async () => {
+    const patient = await dbEnv.open({
+      id: "db/escape-crash",
+      family: "db",
+      split: "train",
+      instruction: "",
+      data: { ...data, limits: { statementTimeoutMs: 30_000 } },
+    });
+    await patient.reset();
+    await patient.step("sql: SELECT 1"); // make sure a worker runs
+    const pid = sharedSqlHost().pid!;
+    const endless = patient.step(
+      "sql: WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT max(x) FROM n",
+    );
+    setTimeout(() => process.kill(pid, "SIGKILL"), 300);
+    expect((await endless).observation).toBe(
+      "Error: the SQL worker stopped unexpectedly (SIGKILL) while running this statement; the database is as it was before it",
+    );
+    expect((await patient.step("sql: SELECT 2 AS two")).observation).toBe("two\n---\n2\n(1 row)");
+    await patient.close();
+  });
+
   it("never writes to the reference database", async () => {
     const before = Buffer.from(referenceBytes(data)).toString("base64");
     await sql("DROP TABLE employees");

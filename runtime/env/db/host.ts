@@ -12,6 +12,9 @@ import { type ExecReply, type HostReply, type HostRequest, NOT_OPEN } from "./ho
 /** The statement (or the worker) did not answer in time; the worker was killed. */
 export class StatementTimeout extends Error {}
 
+/** The worker died while it worked on a request (out of memory, killed from outside …). */
+export class WorkerStopped extends Error {}
+
 /** An episode's database may not grow past this; a statement that would is undone. */
 export const MAX_DATABASE_BYTES = 64 << 20;
 
@@ -36,6 +39,11 @@ export class SqlHost {
     return this.worker !== undefined;
   }
 
+  /** The worker's process id, while one runs. */
+  get pid(): number | undefined {
+    return this.worker?.pid;
+  }
+
   private start(): ChildProcess {
     const worker = fork(workerPath, [], {
       execArgv: ["--import", tsxLoader, "--max-old-space-size=256"],
@@ -54,7 +62,18 @@ export class SqlHost {
       for (const [id, waiter] of this.pending) {
         if (waiter.worker !== worker) continue;
         this.pending.delete(id);
-        waiter.reject(new Error(`the SQL worker stopped unexpectedly (${signal ?? `exit code ${code}`})`));
+        waiter.reject(
+          new WorkerStopped(`the SQL worker stopped unexpectedly (${signal ?? `exit code ${code}`})`),
+        );
+      }
+    });
+    worker.on("error", (error) => {
+      // Could not start or signal the worker: fail what waits on it rather than the whole process.
+      if (this.worker === worker) this.worker = undefined;
+      for (const [id, waiter] of this.pending) {
+        if (waiter.worker !== worker) continue;
+        this.pending.delete(id);
+        waiter.reject(new WorkerStopped(`the SQL worker failed: ${error.message}`));
       }
     });
     this.worker = worker;
@@ -168,6 +187,13 @@ export class HostedDatabase {
       return result;
     } catch (error) {
       if (error instanceof StatementTimeout) return { kind: "timeout" };
+      // The statement most likely took the worker down (memory); the next one gets a fresh worker.
+      if (error instanceof WorkerStopped) {
+        return {
+          kind: "error",
+          message: `${error.message} while running this statement; the database is as it was before it`,
+        };
+      }
       throw error;
     }
   }
