@@ -242,6 +242,17 @@ describe("data files", () => {
     ]);
   });
 
+  it("reads a .json file that is really JSON Lines", async () => {
+    const file = writeJsonl(join(dir, "lines.json"), publicRows);
+    const read = await readRecords(file);
+    expect([read.kind, read.unit, read.format, read.items.length]).toEqual([
+      "jsonl",
+      "line",
+      "agentinstruct",
+      2,
+    ]);
+  });
+
   it("names the file and line of each malformed JSONL line, and --skip-bad-lines counts them", async () => {
     const file = join(dir, "bad.jsonl");
     const good = JSON.stringify(publicRows[0]);

@@ -1,3 +1,4 @@
+import { constants as bufferLimits } from "node:buffer";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parquetReadObjects } from "hyparquet";
@@ -56,9 +57,9 @@ export async function readRows(file: string, kind?: FileKind): Promise<FileRows>
   const fileKind = kind ?? sniffKind(file, bytes);
   switch (fileKind) {
     case "jsonl":
-      return jsonlRows(file, bytes.toString("utf8"));
+      return jsonlRows(file, bytes);
     case "json":
-      return jsonRows(file, bytes.toString("utf8"));
+      return jsonRows(file, bytes);
     case "parquet":
       return parquetRows(file, bytes);
     case "csv":
@@ -66,27 +67,41 @@ export async function readRows(file: string, kind?: FileKind): Promise<FileRows>
   }
 }
 
-function jsonlRows(file: string, text: string): FileRows {
+/** JSON Lines, decoded a line at a time so files larger than the biggest JS string still read. */
+function jsonlRows(file: string, bytes: Buffer): FileRows {
   const rows: SourceRow[] = [];
   const errors: RecordError[] = [];
-  text.split("\n").forEach((lineText, index) => {
-    if (lineText.trim() === "") return;
+  let line = 0;
+  for (let start = 0; start < bytes.length; ) {
+    const newline = bytes.indexOf(10, start);
+    const end = newline < 0 ? bytes.length : newline;
+    const lineText = bytes.toString("utf8", start, end);
+    line++;
+    start = end + 1;
+    if (lineText.trim() === "") continue;
     try {
-      rows.push({ value: JSON.parse(lineText), position: index + 1 });
+      rows.push({ value: JSON.parse(lineText), position: line });
     } catch (error) {
-      errors.push(new RecordError(file, index + 1, `not valid JSON (${(error as Error).message})`));
+      errors.push(new RecordError(file, line, `not valid JSON (${(error as Error).message})`));
     }
-  });
+  }
   return { kind: "jsonl", unit: "line", rows, errors };
 }
 
-function jsonRows(file: string, text: string): FileRows {
+function jsonRows(file: string, bytes: Buffer): FileRows {
+  // Many ".json" files on dataset hubs are really JSON Lines.
+  if (firstLineIsObject(bytes)) return jsonlRows(file, bytes);
+  if (bytes.length >= bufferLimits.MAX_STRING_LENGTH) {
+    throw new FileError(
+      file,
+      "is too large to read as one JSON array; convert it to JSON Lines (one row per line) first",
+    );
+  }
+  const text = bytes.toString("utf8");
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    // Many ".json" files on dataset hubs are really JSON Lines.
-    if (looksLikeJsonl(text)) return jsonlRows(file, text);
     const line = lineAt(text, jsonErrorOffset(text));
     throw new RecordError(file, line, `not valid JSON (${(error as Error).message})`);
   }
@@ -104,11 +119,15 @@ function jsonRows(file: string, text: string): FileRows {
   throw new FileError(file, "expected a JSON array of records (or one record per line in a .jsonl file)");
 }
 
-function looksLikeJsonl(text: string): boolean {
-  const lines = text.split("\n").filter((l) => l.trim() !== "");
-  if (lines.length < 2) return false;
+/** Whether the text before the first newline is a whole JSON object and more text follows. */
+function firstLineIsObject(bytes: Buffer): boolean {
+  const newline = bytes.indexOf(10);
+  if (newline < 0) return false;
+  let next = newline;
+  while (next < bytes.length && [9, 10, 13, 32].includes(bytes[next])) next++;
+  if (next === bytes.length) return false;
   try {
-    const first = JSON.parse(lines[0]);
+    const first = JSON.parse(bytes.toString("utf8", 0, newline));
     return typeof first === "object" && first !== null && !Array.isArray(first);
   } catch {
     return false;
