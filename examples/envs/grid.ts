@@ -158,7 +158,9 @@ function cellColour(image: PixelImage, p: Point): string {
 /**
  * The expert looks at the same picture the agent gets at reset (it renders the task's first frame;
  * the policy interface passes it text only) and plans with breadth-first search over the pixels:
- * it finds itself and the goal by colour and treats black cells as walls.
+ * it finds itself and the goal by colour and treats black cells as walls. Its thoughts count the
+ * moves, so three moves the same way are not three identical replies (which the agent loop ends
+ * as repetition).
  */
 function expert(task: EnvTask): ExpertPolicy {
   const data = task.data as GridData;
@@ -183,7 +185,7 @@ function expert(task: EnvTask): ExpertPolicy {
       const thought =
         index === 0
           ? `I am the white cell at column ${me.x + 1}, row ${me.y + 1}; the red goal is at column ${goal.x + 1}, row ${goal.y + 1}. The shortest way around the black walls takes ${path.length} moves; first ${move}.`
-          : `Next on the planned path: ${move}.`;
+          : `Move ${index + 1} of ${path.length} on the planned path: ${move}.`;
       index++;
       return { thought, action: `move: ${move}` };
     },
@@ -214,10 +216,18 @@ const example: ExampleTrajectory = {
       action: "move: left",
       observation: "You moved left.",
     },
-    { thought: "Next on the planned path: down.", action: "move: down", observation: "You moved down." },
-    { thought: "Next on the planned path: down.", action: "move: down", observation: "You moved down." },
     {
-      thought: "Next on the planned path: right.",
+      thought: "Move 2 of 4 on the planned path: down.",
+      action: "move: down",
+      observation: "You moved down.",
+    },
+    {
+      thought: "Move 3 of 4 on the planned path: down.",
+      action: "move: down",
+      observation: "You moved down.",
+    },
+    {
+      thought: "Move 4 of 4 on the planned path: right.",
       action: "move: right",
       observation: "You reached the red cell.",
     },

@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
+import { runEpisode } from "../../runtime/agent/loop.ts";
 import { firstColumn } from "../../runtime/env/db/expert.ts";
 import { sharedSqlHost } from "../../runtime/env/db/host.ts";
 import { dbEnv, dbExampleTask, dbTasks } from "../../runtime/env/db/index.ts";
 import { answerMatchesRows } from "../../runtime/env/db/judge.ts";
 import { referenceBytes } from "../../runtime/env/db/reference.ts";
 import type { DbTaskData } from "../../runtime/env/db/tasks.ts";
+import { expertGenerator } from "../../runtime/generators/expert.ts";
 import { mapLimit, playExpert } from "./play.ts";
 
 afterAll(() => sharedSqlHost().stop());
@@ -60,6 +62,21 @@ describe("db family: episodes", () => {
     expect(solved / tasks.length).toBeGreaterThanOrEqual(0.99);
     const modifications = tasks.filter((t) => (t.data as DbTaskData).kind === "modify").length;
     expect(modifications).toBeGreaterThan(50);
+  });
+
+  it("the expert's episodes survive the runtime's agent loop (ReAct parsing, repetition rule)", async () => {
+    const tasks = dbTasks({ split: "train", count: 20, seed: 12 });
+    const results = await mapLimit(tasks, 4, (task) =>
+      runEpisode(dbEnv, task, expertGenerator, {
+        examples: [dbEnv.example],
+        maxTurns: dbEnv.maxTurns,
+        invalidActions: "map",
+      }),
+    );
+    expect(results.map((r) => r.finishReason)).toEqual(tasks.map(() => "done"));
+    expect(
+      results.every((r) => r.success && r.record.conversations.some((t) => t.from === "gpt" && t.loss)),
+    ).toBe(true);
   });
 
   it("replays the 1-shot example exactly", async () => {

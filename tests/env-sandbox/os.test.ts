@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { runEpisode } from "../../runtime/agent/loop.ts";
 import { osEnv, osExampleTask, osTasks } from "../../runtime/env/os/index.ts";
 import { osTemplateNames } from "../../runtime/env/os/tasks.ts";
+import { expertGenerator } from "../../runtime/generators/expert.ts";
 import { mapLimit, playExpert } from "./play.ts";
 
 describe("os family: tasks", () => {
@@ -51,6 +53,21 @@ describe("os family: episodes in the sandbox", () => {
     expect(solved / tasks.length).toBeGreaterThanOrEqual(0.99);
     // It acts: every episode runs at least one command before finishing.
     expect(played.every((p) => p.actions[0].startsWith("bash: "))).toBe(true);
+  });
+
+  it("the expert's episodes survive the runtime's agent loop (ReAct parsing, repetition rule)", async () => {
+    const tasks = osTasks({ split: "train", count: 20, seed: 12 });
+    const results = await mapLimit(tasks, 4, (task) =>
+      runEpisode(osEnv, task, expertGenerator, {
+        examples: [osEnv.example],
+        maxTurns: osEnv.maxTurns,
+        invalidActions: "map",
+      }),
+    );
+    expect(results.map((r) => r.finishReason)).toEqual(tasks.map(() => "done"));
+    expect(
+      results.every((r) => r.success && r.record.conversations.some((t) => t.from === "gpt" && t.loss)),
+    ).toBe(true);
   });
 
   it("replays the 1-shot example exactly", async () => {

@@ -6,7 +6,9 @@ import { guessEnv, guessExampleTask } from "../../examples/envs/template.ts";
 import { toolsEnv, toolsExampleTask } from "../../examples/envs/tools.ts";
 import { DISCLAIMER, triageEnv, triageExampleTask } from "../../examples/envs/triage.ts";
 import { tutorEnv, tutorExampleTask } from "../../examples/envs/tutor.ts";
+import { runEpisode } from "../../runtime/agent/loop.ts";
 import type { Environment, EnvTask } from "../../runtime/env/types.ts";
+import { expertGenerator } from "../../runtime/generators/expert.ts";
 import { playExpert } from "./play.ts";
 
 const cases: Array<[Environment, EnvTask]> = [
@@ -24,6 +26,22 @@ describe.each(cases)("user environment %#", (env, exampleTask) => {
     let solved = 0;
     for (const task of tasks) if ((await playExpert(env, task)).reward === 1) solved++;
     expect(solved / tasks.length).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it(`${env.family}: the expert's episodes survive the runtime's agent loop (ReAct parsing, repetition rule)`, async () => {
+    const tasks = env.tasks({ split: "train", count: 40, seed: 12 });
+    for (const task of tasks) {
+      const result = await runEpisode(env, task, expertGenerator, {
+        examples: [env.example],
+        maxTurns: env.maxTurns,
+        invalidActions: "map",
+      });
+      expect({ task: task.id, finish: result.finishReason, success: result.success }).toEqual({
+        task: task.id,
+        finish: "done",
+        success: true,
+      });
+    }
   });
 
   it(`${env.family}: tasks are deterministic, distinct, and train/test disjoint`, () => {
