@@ -83,6 +83,9 @@ async function convert(args: string[]): Promise<number> {
   });
   if (positionals.length !== 2) throw new UsageError("convert needs an input and an output file");
   const [input, output] = positionals;
+  const outputKind = kindFromExtension(output);
+  if (outputKind !== "jsonl" && outputKind !== "json")
+    throw new UsageError(`${output}: name a .jsonl or .json output file`);
   const from = formatOption(values.from, formatNames, "--from");
   const to = formatOption(values.to, writableFormatNames, "--to");
   const read = await readRecords(input, { from, skipBadLines: values["skip-bad-lines"] === true });

@@ -157,6 +157,9 @@ describe("atune data (in-process)", () => {
     await expect(dataCommand.run(["general", "-o", "x.txt"])).rejects.toThrow(/\.jsonl or \.json/);
     await expect(dataCommand.run(["general", "-o", "x.jsonl", "--count", "0"])).rejects.toThrow(/--count/);
     await expect(dataCommand.run(["convert", "a", "b", "--bogus"])).rejects.toThrow(UsageError);
+    await expect(dataCommand.run(["convert", "a.jsonl", "b.parquet"])).rejects.toThrow(
+      /b\.parquet: name a \.jsonl or \.json/,
+    );
     await expect(dataCommand.run(["frob"])).rejects.toThrow(/unknown subcommand 'frob'/);
   });
 });

@@ -37,9 +37,9 @@ describe("MMLU", () => {
     expect(score({ kind: "choice", letter: items[1].answer }, "D")).toBe(1);
   });
 
-  it("skips a header row, reports a bad row by line and counts it when skipping", async () => {
+  it("skips a byte-order mark and a header row, reports a bad row by line and counts it when skipping", async () => {
     const file = join(dir, "anatomy_dev.csv");
-    writeFileSync(file, "question,A,B,C,D,answer\nq1,a,b,c,d,B\nq2,a,b,c,d,E\nq3,a,b,c\n");
+    writeFileSync(file, "\ufeffquestion,A,B,C,D,answer\nq1,a,b,c,d,B\nq2,a,b,c,d,E\nq3,a,b,c\n");
     const error = await loadMmlu(file).catch((e) => e);
     expect(error).toBeInstanceOf(BadDataError);
     expect(error.message).toContain(`${file}:3: the answer is "E"`);

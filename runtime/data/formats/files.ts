@@ -53,7 +53,7 @@ function sniffKind(file: string, bytes: Buffer): FileKind {
 /** Reads a data file into rows. Whole-file problems throw a FileError; bad items are collected. */
 export async function readRows(file: string, kind?: FileKind): Promise<FileRows> {
   if (!existsSync(file)) throw new FileError(file, "file not found; check the path");
-  const bytes = readFileSync(file);
+  const bytes = withoutByteOrderMark(readFileSync(file));
   const fileKind = kind ?? sniffKind(file, bytes);
   switch (fileKind) {
     case "jsonl":
@@ -65,6 +65,11 @@ export async function readRows(file: string, kind?: FileKind): Promise<FileRows>
     case "csv":
       return csvRows(file, bytes.toString("utf8"));
   }
+}
+
+/** Text exported by spreadsheet tools often starts with a UTF-8 byte-order mark, which JSON.parse rejects. */
+function withoutByteOrderMark(bytes: Buffer): Buffer {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
 }
 
 /** JSON Lines, decoded a line at a time so files larger than the biggest JS string still read. */

@@ -67,8 +67,9 @@ export function jsonErrorOffset(text: string): number {
     value();
     space();
     return Math.min(at, text.length);
-  } catch (offset) {
-    return offset as number;
+  } catch (thrown) {
+    // A number is the offset; anything else (nesting too deep for the stack) gives no position.
+    return typeof thrown === "number" ? thrown : 0;
   }
 }
 
