@@ -26,6 +26,7 @@ export function swigluBackward(
 ): void {
   assertDims("swigluBackward", { length: args.length });
   assertHolds("swigluBackward", "dGate", args.dGate, args.length);
+  assertHolds("swigluBackward", "dUp", args.dUp, args.length);
   const pipeline = step.gpu.pipelines.get("swiglu:backward", () => BACKWARD);
   step.dispatch(
     pipeline,
