@@ -3,11 +3,17 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { agentInstruct } from "../../runtime/data/formats/agentinstruct.ts";
-import { BadDataError, FileError, readRecords, writeRecords } from "../../runtime/data/formats/index.ts";
+import {
+  BadDataError,
+  FileError,
+  formats,
+  readRecords,
+  writeRecords,
+} from "../../runtime/data/formats/index.ts";
 import { llamaFactory } from "../../runtime/data/formats/llamafactory.ts";
 import { openAi } from "../../runtime/data/formats/openai.ts";
 import { shareGpt } from "../../runtime/data/formats/sharegpt.ts";
-import type { ConversationRecord } from "../../runtime/data/record.ts";
+import { type ConversationRecord, RecordError } from "../../runtime/data/record.ts";
 import { scratch, writeAgentInstructParquet, writeJsonl } from "./helpers.ts";
 
 const where = { file: "mem.jsonl", position: 1, fallbackId: "mem_1" };
@@ -85,6 +91,33 @@ const lfRow = fc.record(
   },
   { requiredKeys: ["conversations"] },
 );
+
+describe("format readers on arbitrary input", () => {
+  it("return a record or throw a RecordError, never anything else", () => {
+    const rowLike = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ conversations: fc.array(fc.jsonValue(), { maxLength: 3 }), id: fc.jsonValue() }),
+      fc.record({
+        messages: fc.array(
+          fc.dictionary(fc.constantFrom("role", "content", "tool_calls", "weight"), fc.jsonValue()),
+        ),
+      }),
+      fc.record({ question: fc.jsonValue(), answer: fc.jsonValue(), choices: fc.jsonValue() }),
+    );
+    fc.assert(
+      fc.property(rowLike, (row) => {
+        for (const format of formats) {
+          try {
+            const record = format.read(row, where);
+            expect(record.conversations.length).toBeGreaterThan(0);
+          } catch (error) {
+            if (!(error instanceof RecordError)) throw new Error(`${format.name} threw ${String(error)}`);
+          }
+        }
+      }),
+    );
+  });
+});
 
 describe("format round trips", () => {
   it("AgentInstruct: record → row → record keeps every turn and loss flag", () => {
