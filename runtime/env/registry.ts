@@ -4,6 +4,7 @@ import { formFill } from "./families/form_fill/index.ts";
 import { functionCall } from "./families/function_call/index.ts";
 import { household } from "./families/household/index.ts";
 import { kg } from "./families/kg/index.ts";
+import { multihopQa } from "./families/multihop_qa/index.ts";
 import { shop } from "./families/shop/index.ts";
 import { web } from "./families/web/index.ts";
 import { osEnv } from "./os/index.ts";
@@ -22,6 +23,7 @@ export const builtinEnvironments: Environment[] = [
   functionCall,
   formFill,
   cardgame,
+  multihopQa,
 ];
 
 export function findEnvironment(family: string): Environment | undefined {
