@@ -5,6 +5,7 @@ import { functionCall } from "./families/function_call/index.ts";
 import { household } from "./families/household/index.ts";
 import { kg } from "./families/kg/index.ts";
 import { multihopQa } from "./families/multihop_qa/index.ts";
+import { sciworld } from "./families/sciworld/index.ts";
 import { shop } from "./families/shop/index.ts";
 import { web } from "./families/web/index.ts";
 import { osEnv } from "./os/index.ts";
@@ -20,6 +21,7 @@ export const builtinEnvironments: Environment[] = [
   osEnv,
   dbEnv,
   // held-out
+  sciworld,
   functionCall,
   formFill,
   cardgame,
