@@ -11,20 +11,10 @@
  * started under an unprivileged uid (SANDBOX_HOST_UID) and the work directory is chowned to it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import {
-  chmodSync,
-  chownSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readlinkSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Writable } from "node:stream";
 
 /** The uid/gid the sandbox runs under on the host when atune itself runs as root. */
 export const SANDBOX_HOST_UID = 65534;
@@ -67,24 +57,19 @@ export interface CommandResult {
 /** bubblewrap is missing or cannot create namespaces here: says what and how to fix it. */
 export class SandboxUnavailableError extends Error {}
 
-let fakeEtc: string | undefined;
-
-/** A synthetic /etc (passwd, group, hostname), written once per process. */
-function sandboxEtc(): string {
-  if (fakeEtc && existsSync(fakeEtc)) return fakeEtc;
-  const dir = mkdtempSync(join(tmpdir(), "atune-sandbox-etc-"));
-  chmodSync(dir, 0o755);
-  writeFileSync(
-    join(dir, "passwd"),
-    "root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000:user:/home/user:/bin/bash\n",
-  );
-  writeFileSync(join(dir, "group"), "root:x:0:\nuser:x:1000:\n");
-  writeFileSync(join(dir, "hostname"), "sandbox\n");
-  mkdirSync(join(dir, "alternatives"));
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-  fakeEtc = dir;
-  return dir;
-}
+/**
+ * The synthetic /etc files, handed to bwrap through pipes (`--ro-bind-data FD`), so nothing is
+ * written on the host: file descriptor 3 carries /etc/passwd, 4 /etc/group, 5 /etc/hostname.
+ */
+const etcFiles: Array<{ fd: number; path: string; content: string }> = [
+  {
+    fd: 3,
+    path: "/etc/passwd",
+    content: "root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000:user:/home/user:/bin/bash\n",
+  },
+  { fd: 4, path: "/etc/group", content: "root:x:0:\nuser:x:1000:\n" },
+  { fd: 5, path: "/etc/hostname", content: "sandbox\n" },
+];
 
 /** The top-level system paths bash and coreutils need: links are recreated, directories bound read-only. */
 function systemBinds(): string[] {
@@ -99,7 +84,6 @@ function systemBinds(): string[] {
 }
 
 function bwrapArgs(workDir: string, command: string, limits: SandboxLimits): string[] {
-  const etc = sandboxEtc();
   const ulimits = [
     `ulimit -t ${limits.cpuSeconds}`,
     `ulimit -v ${limits.memoryKb}`,
@@ -115,15 +99,7 @@ function bwrapArgs(workDir: string, command: string, limits: SandboxLimits): str
     ...systemBinds(),
     "--dir",
     "/etc",
-    "--ro-bind",
-    join(etc, "passwd"),
-    "/etc/passwd",
-    "--ro-bind",
-    join(etc, "group"),
-    "/etc/group",
-    "--ro-bind",
-    join(etc, "hostname"),
-    "/etc/hostname",
+    ...etcFiles.flatMap((file) => ["--ro-bind-data", String(file.fd), file.path]),
     "--ro-bind-try",
     "/etc/alternatives",
     "/etc/alternatives",
@@ -204,10 +180,16 @@ export function runSandboxed(
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(bwrap, bwrapArgs(workDir, command, limits), {
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", ...etcFiles.map(() => "pipe" as const)],
       detached: true,
       ...(runningAsRoot() ? { uid: SANDBOX_HOST_UID, gid: SANDBOX_HOST_UID } : {}),
     });
+    for (const file of etcFiles) {
+      const pipe = child.stdio[file.fd] as Writable;
+      // bwrap gone before it read them (missing binary, killed): its own error says what happened.
+      pipe.on("error", () => undefined);
+      pipe.end(file.content);
+    }
     const chunks: Buffer[] = [];
     let kept = 0;
     let outputLimitHit = false;
@@ -217,7 +199,7 @@ export function runSandboxed(
       timedOut = true;
       killSandbox(child);
     }, limits.wallMs);
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
       if (outputLimitHit) return;
       const room = limits.outputBytes - kept;
       if (chunk.length > room) {
@@ -230,7 +212,7 @@ export function runSandboxed(
       chunks.push(chunk);
       kept += chunk.length;
     });
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stderr!.on("data", (chunk: Buffer) => {
       if (bwrapErrors.length < 4096) bwrapErrors += chunk.toString("utf8");
     });
     child.on("error", (error: NodeJS.ErrnoException) => {
