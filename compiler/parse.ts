@@ -122,7 +122,7 @@ const closers = new Set([
 function syntaxDiagnostic(error: IRecognitionException, file: string, eof: Span): Diagnostic {
   const token = error.token;
   const span = isRealToken(token) && token.tokenType.name !== "EOF" ? spanOfToken(file, token) : eof;
-  const hint = misspeltKeyword([token, (error as { previousToken?: IToken }).previousToken]);
+  const hint = misspeltKeyword([token]);
   const message = `${error.message}${hint ? didYouMean([hint.keyword]) : ""}`;
   const suggestions = hint ? [hint.keyword] : [];
   const hintSpan = hint ? spanOfToken(file, hint.token) : span;

@@ -173,9 +173,9 @@ class AtuneParser extends CstParser {
   public paramDeclaration = this.RULE("paramDeclaration", () => {
     this.OPTION(() => this.CONSUME(T.Export));
     this.CONSUME(T.Param);
-    this.CONSUME(T.Identifier);
-    this.CONSUME(T.Colon);
     this.CONSUME(T.AnyName);
+    this.CONSUME(T.Colon);
+    this.CONSUME2(T.AnyName);
     this.OPTION2({
       GATE: () => this.notSettingAhead(),
       DEF: () => {
@@ -192,7 +192,7 @@ class AtuneParser extends CstParser {
   public declaration = this.RULE("declaration", () => {
     this.OPTION(() => this.CONSUME(T.Export));
     this.SUBRULE(this.declarationKind);
-    this.CONSUME(T.Identifier);
+    this.CONSUME(T.AnyName);
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expression);
     this.OPTION2(() => this.SUBRULE(this.block));

@@ -27,6 +27,10 @@ function offsetOf(child: Child): number {
 const noTrivia = (): A.Trivia => ({ leadingComments: [], trailingComments: [], blankLineBefore: false });
 
 const statementWords = ["keep", "dedupe", "decontaminate"];
+/** Keywords that begin a value and take an operand: a misspelling of one leaves its operand stranded. */
+const valueKeywords = ["builtin", "hf", "module", "load", "collect", "derive", "self_instruct", "finetune", "evaluate", "sample"];
+/** Units people write that are not ours, and what they meant. */
+const unitAliases: Record<string, string> = { min: "m", mins: "m", minutes: "m", sec: "s", secs: "s", seconds: "s", hr: "h", hrs: "h", hours: "h", days: "d", K: "k", kb: "KB", mb: "MB", gb: "GB" };
 const memberWords = [
   ...["model", "task", "generator", "dataset", "mix", "train", "eval", "report"],
   "param",
@@ -60,7 +64,7 @@ export class AstBuilder {
     );
     const misspelt =
       before && before[1].length > 2 && !keywordWords.includes(before[1])
-        ? suggestionList(before[1], keywordWords)
+        ? suggestionList(before[1], valueKeywords)
         : [];
     if (misspelt.length > 0 && before) {
       const wordStart =
@@ -140,6 +144,21 @@ export class AstBuilder {
 
   private tokenSpan(token: IToken): A.Span {
     return spanOfToken(this.file, token);
+  }
+
+  /** A name being declared: a reserved word is reported (ATN1008) but kept, so checking goes on. */
+  private declaredName(token: IToken | undefined, near: A.Span): A.Name {
+    const name = this.name(token, near);
+    if (token && keywordWords.includes(token.image)) {
+      this.diagnostics.push(
+        diagnostic("ATN1008", name.span, {
+          message: `'${token.image}' is a reserved word and cannot name a declaration`,
+          help: `choose another name, for example '${token.image}_1' or 'my_${token.image}'`,
+          suggestions: [`${token.image}_1`],
+        }),
+      );
+    }
+    return name;
   }
 
   private name(token: IToken | undefined, near: A.Span): A.Name {
@@ -266,8 +285,8 @@ export class AstBuilder {
     return {
       kind: "Param",
       exported: this.token(node, "Kw_export") !== undefined,
-      name: this.name(this.token(node, "Identifier"), span),
-      type: this.name(this.token(node, "AnyName"), span),
+      name: this.declaredName(this.token(node, "AnyName", 0), span),
+      type: this.name(this.token(node, "AnyName", 1), span),
       constraint: constraint ? this.expression(constraint) : null,
       default: fallbackDefault ? this.expression(fallbackDefault) : null,
       span,
@@ -285,7 +304,7 @@ export class AstBuilder {
       declKind: isRealToken(kindToken) ? kindToken.image : "",
       kindSpan: isRealToken(kindToken) ? this.tokenSpan(kindToken) : span,
       exported: this.token(node, "Kw_export") !== undefined,
-      name: this.name(this.token(node, "Identifier"), span),
+      name: this.declaredName(this.token(node, "AnyName"), span),
       value: this.expressionOr(this.nodes(node, "expression")[0], span),
       options: block ? this.block(block) : null,
       span,
@@ -558,7 +577,8 @@ export class AstBuilder {
     const nounToken = this.token(node, "Identifier");
     const reading = readNumber(token.image);
     if (!reading.ok) {
-      const suggestions = suggestionList(reading.unit, Object.keys(numberUnits));
+      const alias = unitAliases[reading.unit];
+      const suggestions = alias ? [alias] : suggestionList(reading.unit, Object.keys(numberUnits));
       this.diagnostics.push(
         diagnostic("ATN1007", this.tokenSpan(token), {
           message: `unknown unit '${reading.unit}' after the number ${reading.digits}.${didYouMean(suggestions)}`,
@@ -567,11 +587,13 @@ export class AstBuilder {
         }),
       );
     }
+    // A number with an unknown unit has no meaning to check further; it was reported above.
+    if (!reading.ok) return this.missing(span);
     return {
       kind: "Number",
       raw: token.image,
-      value: reading.ok ? reading.value : Number(reading.digits),
-      unit: reading.ok ? reading.unit : null,
+      value: reading.value,
+      unit: reading.unit,
       noun: nounToken ? (nounToken.image as A.Noun) : null,
       span,
     };

@@ -60,21 +60,22 @@ class Climber {
 
   parse(minimum: number): Expression {
     let left = this.prefix();
-    let chained: string | null = null;
+    // The last comparison or range operator applied at this level: they do not chain with their own kind.
+    let chained: { op: string; power: number } | null = null;
     for (;;) {
       const item = this.items[this.position];
       if (item?.kind !== "operator") break;
       const power = binaryPower[item.op] ?? 0;
       if (power === 0 || power < minimum) break;
       this.position++;
-      if ((power === precedence.compare || power === precedence.range) && chained !== null) {
+      if (chained !== null && chained.power === power) {
         this.report(
           item.span,
-          `'${chained}' and '${item.op}' cannot be chained`,
+          `'${chained.op}' and '${item.op}' cannot be chained`,
           "add parentheses to say which comes first, or join two conditions with 'and'",
         );
       }
-      chained = power === precedence.compare || power === precedence.range ? item.op : null;
+      chained = power === precedence.compare || power === precedence.range ? { op: item.op, power } : null;
       if (item.op === "within") {
         const tolerance = this.parse(precedence.range);
         const of = this.items[this.position];

@@ -51,7 +51,10 @@ function printStatement(s: A.Statement, indent: string): string {
     case "Setting":
       return withOptions(`${s.key.value} = ${printExpression(s.value)}`, s.options, indent);
     case "Param": {
-      const constraint = s.constraint ? ` in ${printExpression(s.constraint, 5)}` : "";
+      let constraint = s.constraint ? printExpression(s.constraint, 5) : "";
+      // `in 0..3000 examples = …` would read `examples` as the next setting's key: keep it inside.
+      if (s.default && /\b(examples|tokens)$/.test(constraint)) constraint = `(${constraint})`;
+      constraint = constraint ? ` in ${constraint}` : "";
       const fallback = s.default ? ` = ${printExpression(s.default)}` : "";
       return `${s.exported ? "export " : ""}param ${s.name.value}: ${s.type.value}${constraint}${fallback}`;
     }

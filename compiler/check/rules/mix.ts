@@ -46,9 +46,11 @@ function scenariosFrom(
   );
   for (const sweep of sweeps) {
     if (!params.has(sweep.param.value) || sweep.values.kind !== "List") continue;
+    const param = members.find((m): m is ParamDeclaration => m.kind === "Param" && m.name.value === sweep.param.value);
     for (const v of sweep.values.elements) {
       const c = constantNumber(v);
-      if (typeof c === "string") continue;
+      // A value the param does not accept is reported by the params rule; do not build on it.
+      if (typeof c === "string" || (param?.type.value === "ratio" && (c.value < 0 || c.value > 1))) continue;
       out.push({
         env: new Map(defaults).set(sweep.param.value, c.value),
         label: `when the sweep sets ${sweep.param.value} = ${v.kind === "Number" ? v.raw : c.value}`,
