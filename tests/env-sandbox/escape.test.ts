@@ -58,7 +58,10 @@ describe("os sandbox escape attempts", () => {
     );
     expect(await run(`cat ${repoRoot}package.json`)).toMatch(/No such file or directory/);
     expect(await run("ls /tmp")).toBe("[exit code 0]");
-    expect(await run("cat /etc/passwd")).not.toContain("/root:/bin/bash\nuser:x:0");
+    // /etc is synthetic: the host's accounts are not visible.
+    expect(await run("cat /etc/passwd")).toBe(
+      "root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000:user:/home/user:/bin/bash\n[exit code 0]",
+    );
   });
 
   it("cannot write outside its home directory", async () => {
