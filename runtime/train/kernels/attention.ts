@@ -13,7 +13,8 @@
  *   dK_u = Σ_{h in group} Σ_{t≥u} dS_tu · q_t / √hd,   dV_u = Σ_h Σ_{t≥u} P_tu · dO_t
  *                                       one invocation per key row and kv head
  * Every sum runs in a fixed order in one invocation: no atomics, deterministic results.
- * Pipelines are specialised on hd (private arrays need a constant size).
+ * Pipelines are specialised on hd: head sizes divisible by 4 get straight-line vec4 code (below),
+ * others a loop over private arrays.
  */
 import type { Step } from "../device/step.ts";
 import { f32, u32 } from "../device/step.ts";
@@ -120,6 +121,10 @@ const QUERY_ROW = (hd: number) => `
   let q_base = ((b * p.seq + t) * p.heads + h) * ${hd}u;`;
 
 function forwardWgsl(hd: number): string {
+  return hd % 4 === 0 ? forwardVec4(hd / 4) : forwardLoop(hd);
+}
+
+function forwardLoop(hd: number): string {
   return `${PARAMS}
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> k: array<f32>;
@@ -151,6 +156,10 @@ fn main(${GRID_BUILTINS}) {
 }
 
 function backwardDqWgsl(hd: number): string {
+  return hd % 4 === 0 ? backwardDqVec4(hd / 4) : backwardDqLoop(hd);
+}
+
+function backwardDqLoop(hd: number): string {
   return `${PARAMS}
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> k: array<f32>;
@@ -188,6 +197,10 @@ fn main(${GRID_BUILTINS}) {
 }
 
 function backwardDkvWgsl(hd: number): string {
+  return hd % 4 === 0 ? backwardDkvVec4(hd / 4) : backwardDkvLoop(hd);
+}
+
+function backwardDkvLoop(hd: number): string {
   return `${PARAMS}
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> k: array<f32>;
@@ -228,5 +241,120 @@ fn main(${GRID_BUILTINS}) {
     }
   }
   for (var d = 0u; d < ${hd}u; d++) { dk[kv_base + d] = dk_acc[d]; dv[kv_base + d] = dv_acc[d]; }
+}`;
+}
+
+/*
+ * vec4 forms for head sizes divisible by 4 (all real models): the loops over the head dimension are
+ * written out and each row lives in named vec4 values instead of private arrays. On lavapipe a
+ * private array indexed in a loop becomes per-lane scratch memory; named values stay in registers
+ * (or plain stack slots), which is several times faster.
+ */
+const each = (n: number, line: (j: number) => string, sep = "\n  "): string =>
+  Array.from({ length: n }, (_, j) => line(j)).join(sep);
+const sum = (n: number, term: (j: number) => string): string => each(n, term, " + ");
+
+function forwardVec4(n: number): string {
+  return `${PARAMS}
+@group(0) @binding(1) var<storage, read> q: array<vec4f>;
+@group(0) @binding(2) var<storage, read> k: array<vec4f>;
+@group(0) @binding(3) var<storage, read> v: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> out: array<vec4f>;
+@group(0) @binding(5) var<storage, read_write> lse: array<f32>;
+@compute @workgroup_size(${WG})
+fn main(${GRID_BUILTINS}) {
+  ${QUERY_ROW(4 * n)}
+  let q_at = q_base / 4u;
+  ${each(n, (j) => `let q${j} = q[q_at + ${j}u] * p.scale;`)}
+  ${each(n, (j) => `var acc${j} = vec4f(0.0);`)}
+  var running_max = ${NEG_MAX};
+  var denom = 0.0;
+  for (var u = 0u; u <= t; u++) {
+    let kv_at = ((b * p.seq + u) * p.kv_heads + g) * ${n}u;
+    let score = ${sum(n, (j) => `dot(q${j}, k[kv_at + ${j}u])`)};
+    let new_max = max(running_max, score);
+    let correction = exp(running_max - new_max);
+    let weight = exp(score - new_max);
+    denom = denom * correction + weight;
+    ${each(n, (j) => `acc${j} = acc${j} * correction + weight * v[kv_at + ${j}u];`, "\n    ")}
+    running_max = new_max;
+  }
+  ${each(n, (j) => `out[q_at + ${j}u] = acc${j} / denom;`)}
+  lse[row] = running_max + log(denom);
+}`;
+}
+
+function backwardDqVec4(n: number): string {
+  return `${PARAMS}
+@group(0) @binding(1) var<storage, read> q: array<vec4f>;
+@group(0) @binding(2) var<storage, read> k: array<vec4f>;
+@group(0) @binding(3) var<storage, read> v: array<vec4f>;
+@group(0) @binding(4) var<storage, read> out: array<vec4f>;
+@group(0) @binding(5) var<storage, read> lse: array<f32>;
+@group(0) @binding(6) var<storage, read> d_out: array<vec4f>;
+@group(0) @binding(7) var<storage, read_write> dq: array<vec4f>;
+@group(0) @binding(8) var<storage, read_write> row_dot: array<f32>;
+@compute @workgroup_size(${WG})
+fn main(${GRID_BUILTINS}) {
+  ${QUERY_ROW(4 * n)}
+  let q_at = q_base / 4u;
+  ${each(n, (j) => `let q${j} = q[q_at + ${j}u] * p.scale;`)}
+  ${each(n, (j) => `let do${j} = d_out[q_at + ${j}u];`)}
+  ${each(n, (j) => `var acc${j} = vec4f(0.0);`)}
+  let dsum = ${sum(n, (j) => `dot(do${j}, out[q_at + ${j}u])`)};
+  let row_lse = lse[row];
+  for (var u = 0u; u <= t; u++) {
+    let kv_at = ((b * p.seq + u) * p.kv_heads + g) * ${n}u;
+    ${each(n, (j) => `let k${j} = k[kv_at + ${j}u];`, "\n    ")}
+    let score = ${sum(n, (j) => `dot(q${j}, k${j})`)};
+    let dp = ${sum(n, (j) => `dot(do${j}, v[kv_at + ${j}u])`)};
+    let ds = exp(score - row_lse) * (dp - dsum) * p.scale;
+    ${each(n, (j) => `acc${j} += ds * k${j};`, "\n    ")}
+  }
+  ${each(n, (j) => `dq[q_at + ${j}u] = acc${j};`)}
+  row_dot[row] = dsum;
+}`;
+}
+
+function backwardDkvVec4(n: number): string {
+  return `${PARAMS}
+@group(0) @binding(1) var<storage, read> q: array<vec4f>;
+@group(0) @binding(2) var<storage, read> k: array<vec4f>;
+@group(0) @binding(3) var<storage, read> v: array<vec4f>;
+@group(0) @binding(4) var<storage, read> lse: array<f32>;
+@group(0) @binding(5) var<storage, read> d_out: array<vec4f>;
+@group(0) @binding(6) var<storage, read> row_dot: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dk: array<vec4f>;
+@group(0) @binding(8) var<storage, read_write> dv: array<vec4f>;
+@compute @workgroup_size(${WG})
+fn main(${GRID_BUILTINS}) {
+  let key_row = ${LINEAR_INDEX(WG)};
+  if (key_row >= p.batch * p.kv_heads * p.seq) { return; }
+  let u = key_row % p.seq;
+  let bg = key_row / p.seq;
+  let g = bg % p.kv_heads;
+  let b = bg / p.kv_heads;
+  let group = p.heads / p.kv_heads;
+  let kv_at = ((b * p.seq + u) * p.kv_heads + g) * ${n}u;
+  ${each(n, (j) => `let k${j} = k[kv_at + ${j}u];`)}
+  ${each(n, (j) => `let v${j} = v[kv_at + ${j}u];`)}
+  ${each(n, (j) => `var dk${j} = vec4f(0.0);`)}
+  ${each(n, (j) => `var dv${j} = vec4f(0.0);`)}
+  for (var h = g * group; h < (g + 1u) * group; h++) {
+    for (var t = u; t < p.seq; t++) {
+      let q_at = ((b * p.seq + t) * p.heads + h) * ${n}u;
+      let stat = (b * p.heads + h) * p.seq + t;
+      ${each(n, (j) => `let q${j} = q[q_at + ${j}u];`, "\n      ")}
+      ${each(n, (j) => `let do${j} = d_out[q_at + ${j}u];`, "\n      ")}
+      let score = ${sum(n, (j) => `dot(q${j}, k${j})`)};
+      let dp = ${sum(n, (j) => `dot(do${j}, v${j})`)};
+      let prob = exp(score * p.scale - lse[stat]);
+      let ds = prob * (dp - row_dot[stat]) * p.scale;
+      ${each(n, (j) => `dk${j} += ds * q${j};`, "\n      ")}
+      ${each(n, (j) => `dv${j} += prob * do${j};`, "\n      ")}
+    }
+  }
+  ${each(n, (j) => `dk[kv_at + ${j}u] = dk${j};`)}
+  ${each(n, (j) => `dv[kv_at + ${j}u] = dv${j};`)}
 }`;
 }

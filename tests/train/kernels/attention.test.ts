@@ -18,7 +18,7 @@ describe("attention", () => {
           seq: fc.integer({ min: 1, max: 9 }),
           kvHeads: fc.integer({ min: 1, max: 3 }),
           group: fc.integer({ min: 1, max: 3 }),
-          headDim: fc.constantFrom(1, 4, 7, 16),
+          headDim: fc.constantFrom(1, 4, 7, 16, 32),
         }),
         async ({ batch, seq, kvHeads, group, headDim }) => {
           const shape = { batch, seq, heads: kvHeads * group, kvHeads, headDim };
