@@ -38,6 +38,17 @@ interface ExpenseData {
 
 type Decision = { decision: "approve" | "reject" | "escalate"; reason: string };
 
+/** Every decision the policy can lead to, in rule order. */
+const reasonCodes: Decision[] = [
+  { decision: "reject", reason: "alcohol" },
+  { decision: "reject", reason: "missing-receipt" },
+  { decision: "reject", reason: "late" },
+  { decision: "reject", reason: "meal-limit" },
+  { decision: "escalate", reason: "needs-finance" },
+  { decision: "escalate", reason: "over-budget" },
+  { decision: "approve", reason: "ok" },
+];
+
 /** The policy as code: the judge's reference. The expert applies the same rules to what it reads. */
 export function decide(claim: Claim, remainingBudget: number): Decision {
   if (claim.alcohol) return { decision: "reject", reason: "alcohol" };
@@ -131,6 +142,12 @@ function open(task: EnvTask) {
       }
       return invalid(action, ACCEPTED);
     },
+    () => [
+      "read policy",
+      "view claim",
+      "check budget",
+      ...reasonCodes.map(({ decision, reason }) => `decide: ${decision} ${reason}`),
+    ],
   );
 }
 

@@ -144,6 +144,7 @@ function open(task: EnvTask) {
       }
       return { observation: `You moved ${argument.toLowerCase()}.`, image };
     },
+    () => Object.keys(moves).map((name) => `move: ${name}`),
   );
 }
 

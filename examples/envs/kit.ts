@@ -3,8 +3,8 @@
  *
  * - `generatedTasks` turns a candidate generator into a deterministic `tasks()` whose train and
  *   test tasks never coincide (each task's split is decided by a hash of its content).
- * - `memoryEpisode` builds an Episode for worlds that live in memory: you write `start` and `act`;
- *   it handles "episode over", invalid actions and close().
+ * - `memoryEpisode` builds an Episode for worlds that live in memory: you write `start` and `act`
+ *   (and, when the actions can be listed, `validActions`); it handles "episode over" and close().
  */
 import { contentHash, drawTasks, type Rng } from "../../runtime/env/sandbox/random.ts";
 import type {
@@ -55,10 +55,13 @@ export type Outcome =
 export function memoryEpisode<S>(
   start: () => { state: S } & ResetResult,
   act: (state: S, action: string) => Outcome,
+  /** The actions that make sense now, when they can be listed: the agent loop maps a near miss onto one. */
+  validActions?: (state: S) => string[],
 ): Episode {
   let state: S | undefined;
   let over = false;
   return {
+    ...(validActions && { validActions: () => (state === undefined || over ? [] : validActions(state)) }),
     async reset() {
       const first = start();
       state = first.state;

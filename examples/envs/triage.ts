@@ -126,6 +126,11 @@ function open(task: EnvTask) {
       }
       return invalid(action, ACCEPTED);
     },
+    () => [
+      "read protocol",
+      ...Object.keys(measurements).map((name) => `measure: ${name}`),
+      ...[1, 2, 3, 4, 5].map((level) => `triage: level ${level}`),
+    ],
   );
 }
 

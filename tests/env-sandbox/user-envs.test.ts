@@ -102,6 +102,19 @@ describe("user environment specifics", () => {
     await episode.close();
   });
 
+  it("lists valid actions where they can be enumerated, so the agent loop can map near misses", async () => {
+    const episode = await gridEnv.open(gridExampleTask);
+    expect(episode.validActions?.()).toEqual([]);
+    await episode.reset();
+    expect(episode.validActions?.()).toEqual(["move: up", "move: down", "move: left", "move: right"]);
+    await episode.close();
+    const expense = await expenseEnv.open(expenseExampleTask);
+    await expense.reset();
+    expect(expense.validActions?.()).toContain("decide: reject meal-limit");
+    expect(expense.validActions?.()).toHaveLength(10);
+    await expense.close();
+  });
+
   it("tools declares JSON-schema tools and reports tool errors as observations", async () => {
     expect(toolsEnv.tools!.map((t) => t.name)).toEqual(["calculator", "convert", "calendar"]);
     const episode = await toolsEnv.open(toolsExampleTask);
