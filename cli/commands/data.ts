@@ -7,6 +7,7 @@ import { writeValues } from "../../runtime/data/formats/files.ts";
 import {
   BadDataError,
   type FormatName,
+  formatByName,
   formatNames,
   kindFromExtension,
   type ReadResult,
@@ -32,7 +33,7 @@ const usage = `Usage:
   atune data stats FILE [options]       records, turns, characters, trained-on turns, families, loss flags
   atune data general -o FILE [options]  write the built-in general-instruction set
 
-Formats: ${formatNames.join(", ")} (gsm8k and mmlu are read only).
+Formats: ${formatNames.join(", ")} (gsm8k and mmlu are read only; openai_chat means openai).
 Files: .jsonl, .json (a JSON array), .parquet, .csv (MMLU) in; .jsonl or .json out.
 
 Options for convert and stats:
@@ -61,10 +62,11 @@ function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[]
 
 function formatOption(value: unknown, allowed: readonly FormatName[], flag: string): FormatName | undefined {
   if (value === undefined) return undefined;
-  if (!(allowed as readonly unknown[]).includes(value)) {
+  const name = formatByName(String(value))?.name;
+  if (name === undefined || !allowed.includes(name)) {
     throw new UsageError(`${flag} ${String(value)} is not a format here; use one of ${allowed.join(", ")}`);
   }
-  return value as FormatName;
+  return name;
 }
 
 function reportSkipped(result: ReadResult<unknown>): void {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { agentInstruct } from "../../runtime/data/formats/agentinstruct.ts";
+import { alpaca } from "../../runtime/data/formats/alpaca.ts";
 import {
   BadDataError,
   FileError,
@@ -154,6 +155,26 @@ describe("format round trips", () => {
     );
   });
 
+  it("Alpaca: row → record → row keeps instruction, output, system and history", () => {
+    const alpacaRow = fc.record(
+      {
+        instruction: text,
+        input: fc.constant(""),
+        output: text,
+        system: fc.string({ minLength: 1, maxLength: 20 }),
+        history: fc.array(fc.tuple(text, text), { minLength: 1, maxLength: 3 }),
+      },
+      { requiredKeys: ["instruction", "input", "output"] },
+    );
+    fc.assert(
+      fc.property(alpacaRow, (row) => {
+        expect(alpaca.write!(viaJson(alpaca.read(viaJson(row), where)))).toEqual(row);
+      }),
+    );
+    const merged = alpaca.read({ instruction: "Translate", input: "bonjour", output: "hello" }, where);
+    expect(merged.conversations[0].value).toBe("Translate\nbonjour");
+  });
+
   it("converts OpenAI tool use to LLaMA-Factory turns and back to OpenAI", () => {
     const row = {
       messages: [
@@ -238,7 +259,7 @@ describe("data files", () => {
 
   it("round-trips records through JSONL and JSON files in every writable format", async () => {
     const records = (await readRecords(writeJsonl(join(dir, "public.jsonl"), publicRows))).items;
-    for (const to of ["agentinstruct", "sharegpt", "openai", "llamafactory"] as const) {
+    for (const to of ["agentinstruct", "sharegpt", "openai", "llamafactory", "alpaca"] as const) {
       for (const ext of ["jsonl", "json"]) {
         const file = join(dir, `out-${to}.${ext}`);
         writeRecords(file, records, { to });
@@ -336,5 +357,13 @@ describe("data files", () => {
     expect(() => writeRecords(join(dir, "x.jsonl"), [], { to: "gsm8k" })).toThrow(
       /cannot write the "gsm8k" format/,
     );
+    const episode = (await readRecords(writeJsonl(join(dir, "episode.jsonl"), publicRows))).items;
+    const threeTurns = { ...episode[0], conversations: episode[0].conversations.slice(0, 3) };
+    expect(() => writeRecords(join(dir, "x.jsonl"), [threeTurns], { to: "alpaca" })).toThrow(
+      /x\.jsonl: record "os_0" is not alternating human\/gpt exchanges/,
+    );
+    // Recipes call the OpenAI format openai_chat.
+    writeRecords(join(dir, "alias.jsonl"), episode, { to: "openai_chat" });
+    expect((await readRecords(join(dir, "alias.jsonl"), { from: "openai_chat" })).format).toBe("openai");
   });
 });

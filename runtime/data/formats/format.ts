@@ -1,6 +1,13 @@
 import type { ConversationRecord } from "../record.ts";
 
-export type FormatName = "agentinstruct" | "sharegpt" | "openai" | "llamafactory" | "gsm8k" | "mmlu";
+export type FormatName =
+  | "agentinstruct"
+  | "sharegpt"
+  | "openai"
+  | "llamafactory"
+  | "alpaca"
+  | "gsm8k"
+  | "mmlu";
 
 /** Where a row sits in its file, for error messages and for ids of rows that carry none. */
 export interface RowContext {
@@ -25,3 +32,6 @@ export interface RecordFormat {
 
 export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A record that a format cannot hold (e.g. a multi-turn tool episode as Alpaca); writeRecords names the file. */
+export class UnwritableRecordError extends Error {}

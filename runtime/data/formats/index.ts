@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import type { ChoiceItem, GeneralItem } from "../general/types.ts";
 import type { ConversationRecord, RecordError } from "../record.ts";
 import { agentInstruct } from "./agentinstruct.ts";
+import { alpaca } from "./alpaca.ts";
 import { BadDataError, FileError, type Unit } from "./errors.ts";
 import {
   convertRows,
@@ -11,7 +12,13 @@ import {
   readRows,
   writeValues,
 } from "./files.ts";
-import { type FormatName, isObject, type RecordFormat, type RowContext } from "./format.ts";
+import {
+  type FormatName,
+  isObject,
+  type RecordFormat,
+  type RowContext,
+  UnwritableRecordError,
+} from "./format.ts";
 import { gsm8k, gsm8kItem } from "./gsm8k.ts";
 import { llamaFactory } from "./llamafactory.ts";
 import { mmlu, mmluItem } from "./mmlu.ts";
@@ -22,13 +29,25 @@ export { BadDataError, FileError, RowError } from "./errors.ts";
 export { type FileKind, fileKinds, kindFromExtension } from "./files.ts";
 export type { FormatName, RecordFormat } from "./format.ts";
 
+/** Other names recipes use for the same formats. */
+const formatAliases: Record<string, FormatName> = { openai_chat: "openai", llama_factory: "llamafactory" };
+
 /** Every format, in the order content detection tries them (most specific first). */
-export const formats: readonly RecordFormat[] = [openAi, llamaFactory, agentInstruct, gsm8k, mmlu, shareGpt];
+export const formats: readonly RecordFormat[] = [
+  openAi,
+  llamaFactory,
+  agentInstruct,
+  alpaca,
+  gsm8k,
+  mmlu,
+  shareGpt,
+];
 export const formatNames: readonly FormatName[] = [
   "agentinstruct",
   "sharegpt",
   "openai",
   "llamafactory",
+  "alpaca",
   "gsm8k",
   "mmlu",
 ];
@@ -37,7 +56,8 @@ export const writableFormatNames: readonly FormatName[] = formatNames.filter(
 );
 
 export function formatByName(name: string): RecordFormat | undefined {
-  return formats.find((f) => f.name === name);
+  const canonical = formatAliases[name] ?? name;
+  return formats.find((f) => f.name === canonical);
 }
 
 /** Rows looked at to infer a format: enough to see a rare loss flag or tool turn near the top. */
@@ -59,8 +79,8 @@ export function detectFormat(file: string, source: FileRows): RecordFormat {
 }
 
 export interface ReadOptions {
-  /** The format; inferred from the content when absent. */
-  from?: FormatName;
+  /** The format (a name from formatNames, or an alias such as openai_chat); inferred from the content when absent. */
+  from?: string;
   /** The file type; inferred from the extension (then the content) when absent. */
   kind?: FileKind;
   /** Skip malformed lines or rows and count them, instead of failing on them. */
@@ -111,7 +131,7 @@ function isMmluHeader(fields: unknown): boolean {
   );
 }
 
-function chooseFormat(file: string, from: FormatName | undefined): (source: FileRows) => RecordFormat {
+function chooseFormat(file: string, from: string | undefined): (source: FileRows) => RecordFormat {
   return (source) => {
     if (from === undefined) return detectFormat(file, source);
     const format = formatByName(from);
@@ -158,8 +178,8 @@ export function loadGsm8k(
 }
 
 export interface WriteOptions {
-  /** The format to write (default agentinstruct, atune's own). */
-  to?: FormatName;
+  /** The format to write (default agentinstruct, atune's own); aliases as for reading. */
+  to?: string;
   /** jsonl or json; from the file's extension when absent. */
   kind?: FileKind;
 }
@@ -183,10 +203,13 @@ export function writeRecords(
     throw new FileError(file, "output files must end in .jsonl or .json (Parquet and CSV are read only)");
   }
   const write = format.write;
-  writeValues(
-    file,
-    records.map((record) => write(record)),
-    kind,
-  );
+  let rows: unknown[];
+  try {
+    rows = records.map((record) => write(record));
+  } catch (error) {
+    if (error instanceof UnwritableRecordError) throw new FileError(file, error.message);
+    throw error;
+  }
+  writeValues(file, rows, kind);
   return { format: format.name, kind };
 }
