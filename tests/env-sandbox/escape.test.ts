@@ -46,8 +46,8 @@ describe("os sandbox escape attempts", () => {
     const result = await episode.step(`bash: ${command}`);
     expect(result.done).toBe(false);
     expect(result.info.valid).toBe(true);
-    // Never past the timeout (plus slack for starting and tearing down the sandbox).
-    expect(performance.now() - started).toBeLessThan(timeoutMs + 3000);
+    // Never past the timeout (plus slack for starting and tearing down the sandbox on a busy machine).
+    expect(performance.now() - started).toBeLessThan(timeoutMs + 5000);
     return result.observation;
   };
 
