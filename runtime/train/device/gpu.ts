@@ -130,6 +130,11 @@ export class Gpu {
     return new Uint32Array(await this.readBytes(buffer, elementOffset * 4, count * 4));
   }
 
+  /** Removes and returns the uncaptured errors seen so far. */
+  takeErrors(): string[] {
+    return this.errors.splice(0, this.errors.length);
+  }
+
   release(buffer: GPUBuffer): void {
     if (!this.destroyed) this.pool.release(buffer);
   }

@@ -109,9 +109,19 @@ export class Step {
     this.encoder.clearBuffer(buffer, offset, bytes);
   }
 
-  /** Submits everything recorded. In debug mode, rejects with the first validation error. */
+  /**
+   * Submits everything recorded. In debug mode, rejects with this step's first validation error;
+   * otherwise rejects when WebGPU reported an uncaptured error since the last submit (so a broken
+   * kernel cannot go on silently producing garbage; the error may belong to an earlier step).
+   */
   async submit(): Promise<void> {
     this.assertOpen();
+    const earlier = this.gpu.takeErrors();
+    if (earlier.length > 0) {
+      this.submitted = true;
+      if (this.gpu.debug) await this.popErrorScopes();
+      throw new Error(`WebGPU reported an error before this submit: ${earlier[0]}`);
+    }
     this.endPass();
     this.submitted = true;
     if (this.querySet && this.labels.length > 0) {
@@ -134,11 +144,15 @@ export class Step {
     queue.submit([this.encoder.finish()]);
     for (const chunk of this.chunks) this.gpu.pool.release(chunk.buffer);
     if (this.gpu.debug) {
-      const oom = await this.gpu.device.popErrorScope();
-      const validation = await this.gpu.device.popErrorScope();
-      const error = validation ?? oom;
+      const error = await this.popErrorScopes();
       if (error) throw new Error(`WebGPU rejected the recorded step: ${error.message}`);
     }
+  }
+
+  private async popErrorScopes(): Promise<GPUError | null> {
+    const oom = await this.gpu.device.popErrorScope();
+    const validation = await this.gpu.device.popErrorScope();
+    return validation ?? oom;
   }
 
   /** Resolves when the GPU has finished this step's work. */

@@ -145,6 +145,32 @@ struct Params { n: u32 }
   });
 });
 
+describe("errors outside debug mode", () => {
+  it("the next submit rejects after WebGPU reported an uncaptured error", async () => {
+    const gpu = await openGpu({ debug: false });
+    const consoleError = console.error;
+    console.error = () => {};
+    try {
+      const broken = gpu.pipelines.get(
+        "test:broken",
+        () => "@compute @workgroup_size(1) fn main() { let x: u32 = 1.5; }",
+      );
+      // Dawn may deliver the error before the first submit or only after it: either submit rejects.
+      const twoSteps = async () => {
+        const first = gpu.step();
+        first.dispatch(broken, [], [], [1]);
+        await first.submit();
+        await first.done();
+        await gpu.step().submit();
+      };
+      await expect(twoSteps()).rejects.toThrow(/WebGPU reported an error before this submit: [\s\S]*u32/);
+    } finally {
+      console.error = consoleError;
+      gpu.destroy();
+    }
+  });
+});
+
 describe("shutdown", () => {
   it("a script that destroys its device exits on its own", () => {
     const script = fileURLToPath(new URL("./fixtures/exit-after-destroy.ts", import.meta.url));

@@ -45,7 +45,8 @@ describe("attention", () => {
           expect(relError(got.dv, back.dv)).toBeLessThan(TOL);
         },
       ),
-      { numRuns: 12 },
+      // hd = 32 always runs once: the vec4 code names eight per-row values, more than 16 does.
+      { numRuns: 12, examples: [[{ batch: 2, seq: 5, kvHeads: 2, group: 2, headDim: 32 }]] },
     );
   });
 
