@@ -1,8 +1,9 @@
-/** One `atune` sub-command. Each lives in its own file under cli/commands/. */
+/**
+ * One `atune` sub-command. Each lives in its own file under cli/commands/ and is listed, with its
+ * one-line summary, in cli/main.ts, which loads it only when it is called.
+ */
 export interface Command {
   name: string;
-  /** One line for `atune --help`. */
-  summary: string;
   /** Full usage text for `atune <name> --help`. */
   usage: string;
   /** Returns the process exit code: 0 ok, 1 diagnostics or failure, 2 usage error. */

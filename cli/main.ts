@@ -1,12 +1,37 @@
 import { readFileSync } from "node:fs";
 import { type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./command.ts";
-import { check } from "./commands/check.ts";
-import { dataCommand } from "./commands/data.ts";
-import { envCommand } from "./commands/env.ts";
-import { fmt } from "./commands/fmt.ts";
+
+/** A command as the table knows it: loaded only when called, so each call starts fast. */
+interface CommandEntry {
+  name: string;
+  /** One line for `atune --help`. */
+  summary: string;
+  load(): Promise<Command>;
+}
 
 // The command table. Add a command by writing cli/commands/<name>.ts and listing it here.
-const commands: Command[] = [check, dataCommand, envCommand, fmt];
+const commands: CommandEntry[] = [
+  {
+    name: "check",
+    summary: "check .atune recipes and report every problem",
+    load: async () => (await import("./commands/check.ts")).check,
+  },
+  {
+    name: "data",
+    summary: "convert data files between formats, show their statistics, write the built-in general set",
+    load: async () => (await import("./commands/data.ts")).dataCommand,
+  },
+  {
+    name: "env",
+    summary: "list, inspect and play agent environments",
+    load: async () => (await import("./commands/env.ts")).envCommand,
+  },
+  {
+    name: "fmt",
+    summary: "format .atune recipes canonically (print, --write, or --check)",
+    load: async () => (await import("./commands/fmt.ts")).fmt,
+  },
+];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -40,11 +65,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(version());
     return EXIT_OK;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     console.error(`atune: unknown command '${name}'. Run 'atune --help' to list the commands.`);
     return EXIT_USAGE;
   }
+  const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     console.log(command.usage);
     return EXIT_OK;

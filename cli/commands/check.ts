@@ -39,7 +39,6 @@ export function parseFileArgs(args: string[], flags: string[]): { flags: Set<str
 
 export const check: Command = {
   name: "check",
-  summary: "check .atune recipes and report every problem",
   usage,
   async run(args) {
     const { flags, files } = parseFileArgs(args, ["--json"]);

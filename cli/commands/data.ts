@@ -169,7 +169,6 @@ function general(args: string[]): number {
 
 export const dataCommand: Command = {
   name: "data",
-  summary: "convert data files between formats, show their statistics, write the built-in general set",
   usage,
   async run(args) {
     const [sub, ...rest] = args;

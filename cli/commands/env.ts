@@ -298,7 +298,6 @@ async function playEpisode(env: Environment, options: PlayOptions): Promise<numb
 
 export const envCommand: Command = {
   name: "env",
-  summary: "list, inspect and play agent environments",
   usage,
   async run(args) {
     const [sub, ...rest] = args;

@@ -17,7 +17,6 @@ Exit status: 0 ok, 1 a file has errors or (with --check) is not canonical, 2 usa
 
 export const fmt: Command = {
   name: "fmt",
-  summary: "format .atune recipes canonically (print, --write, or --check)",
   usage,
   async run(args) {
     const { flags, files } = parseFileArgs(args, ["--check", "--write"]);
