@@ -4,7 +4,7 @@
  * of the episode, so every thought cites only what the observations so far have shown.
  */
 import type { Move } from "../../types.ts";
-import { HouseholdSimulation } from "./simulation.ts";
+import { article, HouseholdSimulation } from "./simulation.ts";
 import { type HouseholdData, OBJECTS, preposition, typeOf } from "./world.ts";
 
 const LAMP_STANDS = ["sidetable", "desk", "dresser"];
@@ -49,7 +49,7 @@ export function planHousehold(data: HouseholdData, instruction: string): Move[] 
   const record = (receptacle: string) => {
     const m = lastObservation.match(/you see (.*)\.$/);
     if (!m) return;
-    const names = m[1] === "nothing" ? [] : [...m[1].matchAll(/a ([a-z]+ \d+)/g)].map((x) => x[1]);
+    const names = m[1] === "nothing" ? [] : [...m[1].matchAll(/an? ([a-z]+ \d+)/g)].map((x) => x[1]);
     seen.set(receptacle, names);
     if (names.includes("desklamp 1")) lampAt = receptacle;
   };
@@ -78,13 +78,13 @@ export function planHousehold(data: HouseholdData, instruction: string): Move[] 
         const name = names.find((n) => typeOf(n) === object)!;
         if (currentAt !== spot) {
           act(
-            `${why}I saw a ${name} ${preposition(typeOf(spot))} the ${spot} earlier, so I'll go back there.`,
+            `${why}I saw ${article(name)} ${preposition(typeOf(spot))} the ${spot} earlier, so I'll go back there.`,
             `go to ${spot}`,
           );
           currentAt = spot;
           why = "";
         }
-        act(`${why}Now I find a ${name}. Next, I need to take it.`, `take ${name} from ${spot}`);
+        act(`${why}Now I find ${article(name)}. Next, I need to take it.`, `take ${name} from ${spot}`);
         seen.set(
           spot,
           names.filter((n) => n !== name),
@@ -128,14 +128,16 @@ export function planHousehold(data: HouseholdData, instruction: string): Move[] 
   const targetInstance = target ? receptacles.find((r) => typeOf(r) === target)! : "";
   const prep = target ? preposition(target) : "";
   let plan: string;
-  if (kind === "examine") plan = `find and take a ${object}, then find and use a desklamp`;
+  if (kind === "examine") plan = `find and take ${article(object)}, then find and use a desklamp`;
   else if (kind === "place_two")
     plan = `find and take the first ${object}, then put it ${prep} ${target}, then find and take the second ${object}, then put it ${prep} ${target}`;
-  else if (kind === "place") plan = `find and take a ${object}, then put it ${prep} ${target}`;
-  else plan = `find and take a ${object}, then ${process[kind]}, then put it ${prep} ${target}`;
+  else if (kind === "place") plan = `find and take ${article(object)}, then put it ${prep} ${target}`;
+  else plan = `find and take ${article(object)}, then ${process[kind]}, then put it ${prep} ${target}`;
   const opening =
-    `To solve the task, I need to ${plan}. First I need to find a ${object}. ` +
-    (spots ? `A ${object} is more likely to appear in ${spots}. ` : "") +
+    `To solve the task, I need to ${plan}. First I need to find ${article(object)}. ` +
+    (spots
+      ? `${article(object)[0].toUpperCase()}${article(object).slice(1)} is more likely to appear in ${spots}. `
+      : "") +
     "I can check the receptacles one by one. ";
   const held = findAndTake(opening);
 
@@ -146,7 +148,7 @@ export function planHousehold(data: HouseholdData, instruction: string): Move[] 
         : kind === "cool"
           ? "fridge 1"
           : receptacles.find((r) => typeOf(r) === "sinkbasin")!;
-    act(`Now I take a ${held}. Next, I need to go to ${tool} and ${kind} it.`, `go to ${tool}`);
+    act(`Now I take ${article(held)}. Next, I need to go to ${tool} and ${kind} it.`, `go to ${tool}`);
     visited.add(tool);
     currentAt = tool;
     act(`I'm at the ${tool}. I'll ${kind} the ${held} with it.`, `${kind} ${held} with ${tool}`);
@@ -154,10 +156,10 @@ export function planHousehold(data: HouseholdData, instruction: string): Move[] 
 
   if (kind === "examine") {
     if (lampAt) {
-      goTo(lampAt, `Now I take a ${held}. I saw a desklamp 1 on the ${lampAt}, so I'll go there.`);
+      goTo(lampAt, `Now I take ${article(held)}. I saw the desklamp 1 on the ${lampAt}, so I'll go there.`);
     } else {
       const stands = receptacles.filter((r) => LAMP_STANDS.includes(typeOf(r)));
-      let why = `Now I take a ${held}. Next, I need to find a desklamp. A desklamp is more likely to appear in ${describeSpots(LAMP_STANDS, receptacles)}. `;
+      let why = `Now I take ${article(held)}. Next, I need to find a desklamp. A desklamp is more likely to appear in ${describeSpots(LAMP_STANDS, receptacles)}. `;
       for (const stand of stands) {
         if (lampAt) break;
         if (visited.has(stand)) continue;
@@ -180,7 +182,7 @@ export function planHousehold(data: HouseholdData, instruction: string): Move[] 
     );
   };
   const processed = kind === "heat" ? "heat" : kind === "cool" ? "cool" : kind === "clean" ? "clean" : "take";
-  putAway(held, `Now I ${processed} a ${held}. `);
+  putAway(held, `Now I ${processed} ${article(held)}. `);
   if (kind === "place_two" && !done) {
     const second = findAndTake(
       `Now I put the first ${object} ${prep} ${targetInstance}. Next, I need to find the second ${object}. `,

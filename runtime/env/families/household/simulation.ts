@@ -1,17 +1,19 @@
 /** The household episode: a room of receptacles and objects stepped with ALFWorld-style text actions. */
 import { invalidStep, type Simulation } from "../../common/episode.ts";
 import type { ResetResult, StepResult } from "../../types.ts";
-import { type HouseholdData, preposition, typeOf } from "./world.ts";
+import { article, type HouseholdData, preposition, typeOf } from "./world.ts";
+
+export { article };
 
 export const HOUSEHOLD_ACTION_HELP =
   "go to countertop 1, open cabinet 2, close cabinet 2, take mug 1 from countertop 1, put mug 1 in/on coffeemachine 1, " +
   "heat mug 1 with microwave 1, cool mug 1 with fridge 1, clean mug 1 with sinkbasin 1, use desklamp 1, " +
   "examine countertop 1, inventory, look";
 
-/** "a mug 1, a apple 2, and a knife 1" in ALFWorld's listing style (it always writes "a"). */
+/** "a mug 1, an apple 2, and a knife 1", in ALFWorld's listing style. */
 export function listThings(names: string[]): string {
   if (names.length === 0) return "nothing";
-  const items = names.map((n) => `a ${n}`);
+  const items = names.map(article);
   if (items.length === 1) return items[0];
   return `${items.slice(0, -1).join(", ")}, and ${items[items.length - 1]}`;
 }
@@ -99,7 +101,7 @@ export class HouseholdSimulation implements Simulation {
     }
     if (action === "inventory") {
       const held = this.held();
-      return held ? `You are carrying: a ${held}.` : "You are not carrying anything.";
+      return held ? `You are carrying: ${article(held)}.` : "You are not carrying anything.";
     }
     const goTo = action.match(/^go to (.+)$/);
     if (goTo) {
@@ -147,7 +149,7 @@ export class HouseholdSimulation implements Simulation {
     if (put) {
       const m = put;
       const [, object, into] = m;
-      if (this.held() !== object) return nothing(`You are not carrying a ${object}.`);
+      if (this.held() !== object) return nothing(`You are not carrying ${article(object)}.`);
       if (this.location !== into) return nothing(`You are not at the ${into}; go to ${into} first.`);
       if (!this.accessible(into)) return nothing(`The ${into} is closed; open it first.`);
       this.objects.get(object)!.at = into;
@@ -161,7 +163,7 @@ export class HouseholdSimulation implements Simulation {
       if (typeOf(tool) !== toolType || !this.receptacleNames.has(tool)) {
         return nothing(`You can only ${verb} things with a ${toolType} that is in the room.`);
       }
-      if (this.held() !== object) return nothing(`You are not carrying a ${object}; take it first.`);
+      if (this.held() !== object) return nothing(`You are not carrying ${article(object)}; take it first.`);
       if (this.location !== tool) return nothing(`You are not at the ${tool}; go to ${tool} first.`);
       const state = this.objects.get(object)!;
       if (verb === "heat") Object.assign(state, { hot: true, cool: false });
@@ -191,7 +193,7 @@ export class HouseholdSimulation implements Simulation {
         this.held() !== thing &&
         !(here.includes(thing) && this.location && this.accessible(this.location))
       ) {
-        return nothing(`You do not see a ${thing} here.`);
+        return nothing(`You do not see ${article(thing)} here.`);
       }
       if (this.lampOn && this.location === this.data.desklamp && this.held() === thing) {
         return `You look at the ${thing} under the desklamp 1.`;

@@ -351,6 +351,9 @@ const SIZES = {
   hard: { receptacleScale: 1, distractors: [9, 14] },
 } as const;
 
+/** "a" or "an", by the word's first letter. */
+export const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+
 export const typeOf = (name: string) => name.replace(/ \d+$/, "");
 
 /** Makes one household task; rng draws every choice. */
@@ -431,7 +434,9 @@ export function goalText(goal: HouseholdData["goal"], alternate: boolean): strin
   const prep = preposition(target);
   switch (kind) {
     case "place":
-      return alternate ? `put some ${object} ${prep} ${target}.` : `put a ${object} ${prep} ${target}.`;
+      return alternate
+        ? `put some ${object} ${prep} ${target}.`
+        : `put ${article(object)} ${prep} ${target}.`;
     case "clean":
       return alternate
         ? `clean some ${object} and put it ${prep} ${target}.`

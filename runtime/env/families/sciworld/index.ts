@@ -33,12 +33,12 @@ function planSci(data: SciData, instruction: string): Move[] {
         act(`${why}I saw the ${thing} in the ${known[0]}, so I'll go there.`, `go to ${known[0]}`);
       return;
     }
-    let lead = why;
+    let lead = `${why}I haven't seen the ${thing} yet, so I'll look in the `;
     for (const next of ROOMS) {
       if (seenIn.has(next)) continue;
-      act(`${lead}I haven't seen a ${thing} yet, so I'll look in the ${next}.`, `go to ${next}`);
+      act(`${lead}${next}.`, `go to ${next}`);
       if (observation.includes(thing)) return;
-      lead = `There is no ${thing} in the ${next}. `;
+      lead = `There is no ${thing} in the ${next} either. Next I'll look in the `;
     }
   };
   const { task } = data;

@@ -7,6 +7,8 @@ export const SCI_ACTION_HELP =
   "look around, go to <room>, pick up <thing>, put <thing> in <container>, activate <device>, deactivate <device>, " +
   "use thermometer on <substance>, use circuit tester on <thing>, mix <container>, focus on <thing>, wait, inventory, examine <thing>";
 
+const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+
 /** Degrees a substance on a lit stove gains per `wait`. */
 const HEAT_PER_WAIT = 25;
 
@@ -86,13 +88,13 @@ export class SciSimulation implements Simulation {
     const thing = this.things.get(name)!;
     const inside = [...this.things]
       .filter(([, t]) => t.at === name)
-      .map(([n]) => this.label(n).replace(/^a /, ""));
+      .map(([n]) => this.label(n).replace(/^an? /, ""));
     if (name === "stove") {
       return `a stove, which is turned ${this.stoveOn ? "on" : "off"} (on it: ${inside.length ? inside.join(", ") : "nothing"})`;
     }
-    if (!thing.container) return `a ${this.shown(name)}`;
+    if (!thing.container) return article(this.shown(name));
     const contents = name === "jar" ? this.jar : inside;
-    return `a ${name} (containing: ${contents.length ? contents.join(", ") : "nothing"})`;
+    return `${article(name)} (containing: ${contents.length ? contents.join(", ") : "nothing"})`;
   }
 
   /** How a thing is named in text (the substance under its current name). */

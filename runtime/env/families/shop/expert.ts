@@ -50,7 +50,7 @@ export function planShop(data: ShopData, instruction: string): Move[] {
   const optionWords = wantedOptions.map(([g, v]) => `${g} ${v}`).join(" and ");
   const query = [...goal.attributes, goal.type, ...wantedOptions.map(([, v]) => v)].join(" ");
   act(
-    `I need a ${goal.type} that is ${goal.attributes.join(" and ")}, with ${optionWords}, for at most ` +
+    `The instruction asks for: ${goal.type}, ${goal.attributes.join(" and ")}, with ${optionWords}, for at most ` +
       `${formatPrice(goal.priceUpper)}. I'll search for the product type with the features and options I need.`,
     `search[${query}]`,
   );
@@ -69,8 +69,8 @@ export function planShop(data: ShopData, instruction: string): Move[] {
       continue;
     }
     act(
-      `${candidate.asin} is a ${goal.type} at ${formatPrice(candidate.price)}, within my budget of ` +
-        `${formatPrice(goal.priceUpper)}. I'll open it to check its features and options.`,
+      `${candidate.asin} (${candidate.title}, ${formatPrice(candidate.price)}) is the right kind of product and ` +
+        `within my budget of ${formatPrice(goal.priceUpper)}. I'll open it to check its features and options.`,
       `click[${candidate.asin}]`,
     );
     const item = parseItem(page);
