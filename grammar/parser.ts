@@ -6,16 +6,11 @@
 import {
   type CstNode,
   CstParser,
-  type IOrAlt,
   type IParserErrorMessageProvider,
   type IToken,
-  type OrMethodOpts,
   tokenMatcher,
 } from "chevrotain";
 import * as T from "./tokens.ts";
-
-/** An OR's alternatives, built once and reused (building them on every call costs allocations). */
-type Alternatives = IOrAlt<unknown>[] | OrMethodOpts<unknown>;
 
 /** Messages in our own words; the compiler turns each parser error into a coded diagnostic. */
 const messages: IParserErrorMessageProvider = {
@@ -67,12 +62,15 @@ class AtuneParser extends CstParser {
     this.performSelfAnalysis();
   }
 
-  private readonly alternatives = new Map<string, Alternatives>();
+  private readonly alternatives = new Map<string, unknown>();
 
-  /** An OR's alternatives for a hot rule, built on first use and reused (fewer allocations per parse). */
-  private once(key: string, build: () => Alternatives): Alternatives {
-    let cached = this.alternatives.get(key);
-    if (!cached) {
+  /**
+   * The options of an OR / OPTION / MANY, built on first use and reused. Building them on every call
+   * allocates closures per token (and under tsx, which keeps function names, renames each one).
+   */
+  private once<T>(key: string, build: () => T): T {
+    let cached = this.alternatives.get(key) as T | undefined;
+    if (cached === undefined) {
       cached = build();
       this.alternatives.set(key, cached);
     }
@@ -90,15 +88,17 @@ class AtuneParser extends CstParser {
 
   public file = this.RULE("file", () => {
     this.MANY(() => {
-      this.OR({
-        IGNORE_AMBIGUITIES: true,
-        DEF: [
-          { ALT: () => this.SUBRULE(this.importDeclaration) },
-          { ALT: () => this.SUBRULE(this.recipeDeclaration) },
-          { ALT: () => this.SUBRULE(this.member) },
-          { ALT: () => this.SUBRULE(this.strayToken) },
-        ],
-      });
+      this.OR(
+        this.once("or1", () => ({
+          IGNORE_AMBIGUITIES: true,
+          DEF: [
+            { ALT: () => this.SUBRULE(this.importDeclaration) },
+            { ALT: () => this.SUBRULE(this.recipeDeclaration) },
+            { ALT: () => this.SUBRULE(this.member) },
+            { ALT: () => this.SUBRULE(this.strayToken) },
+          ],
+        })),
+      );
     });
   });
 
@@ -112,54 +112,63 @@ class AtuneParser extends CstParser {
 
   public importDeclaration = this.RULE("importDeclaration", () => {
     this.CONSUME(T.Import);
-    this.OR([
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      {
-        ALT: () => {
-          this.CONSUME(T.LBrace);
-          this.OPTION(() => {
-            this.CONSUME(T.Identifier);
-            this.MANY({
-              GATE: () => !tokenMatcher(this.LA(2), T.RBrace),
-              DEF: () => {
-                this.CONSUME(T.Comma);
-                this.CONSUME2(T.Identifier);
-              },
+    this.OR(
+      this.once("or2", () => [
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBrace);
+            this.OPTION(() => {
+              this.CONSUME(T.Identifier);
+              this.MANY({
+                GATE: () => !tokenMatcher(this.LA(2), T.RBrace),
+                DEF: () => {
+                  this.CONSUME(T.Comma);
+                  this.CONSUME2(T.Identifier);
+                },
+              });
+              this.OPTION2(() => this.CONSUME2(T.Comma));
             });
-            this.OPTION2(() => this.CONSUME2(T.Comma));
-          });
-          this.CONSUME(T.RBrace);
-          this.CONSUME(T.From);
-          this.CONSUME2(T.StringLiteral);
+            this.CONSUME(T.RBrace);
+            this.CONSUME(T.From);
+            this.CONSUME2(T.StringLiteral);
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   public recipeDeclaration = this.RULE("recipeDeclaration", () => {
     this.CONSUME(T.Recipe);
     this.CONSUME(T.Identifier);
     this.CONSUME(T.LBrace);
-    this.MANY({ GATE: () => !tokenMatcher(this.LA(1), T.RBrace), DEF: () => this.SUBRULE(this.member) });
+    this.MANY(
+      this.once("many3", () => ({
+        GATE: () => !tokenMatcher(this.LA(1), T.RBrace),
+        DEF: () => this.SUBRULE(this.member),
+      })),
+    );
     this.CONSUME(T.RBrace);
   });
 
   public member = this.RULE("member", () => {
-    this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { ALT: () => this.SUBRULE(this.setting) },
-        { ALT: () => this.SUBRULE(this.paramDeclaration) },
-        { ALT: () => this.SUBRULE(this.declaration) },
-        { ALT: () => this.SUBRULE(this.sweepDeclaration) },
-        { ALT: () => this.SUBRULE(this.expectStatement) },
-        {
-          GATE: () => this.isName(2, T.Identifier),
-          ALT: () => this.SUBRULE(this.unknownDeclaration),
-        },
-        { GATE: () => !tokenMatcher(this.LA(1), T.RBrace), ALT: () => this.SUBRULE(this.strayToken) },
-      ],
-    });
+    this.OR(
+      this.once("or4", () => ({
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          { ALT: () => this.SUBRULE(this.setting) },
+          { ALT: () => this.SUBRULE(this.paramDeclaration) },
+          { ALT: () => this.SUBRULE(this.declaration) },
+          { ALT: () => this.SUBRULE(this.sweepDeclaration) },
+          { ALT: () => this.SUBRULE(this.expectStatement) },
+          {
+            GATE: () => this.isName(2, T.Identifier),
+            ALT: () => this.SUBRULE(this.unknownDeclaration),
+          },
+          { GATE: () => !tokenMatcher(this.LA(1), T.RBrace), ALT: () => this.SUBRULE(this.strayToken) },
+        ],
+      })),
+    );
   });
 
   /** `key = value { options }`: a recipe setting, or an entry of a block. */
@@ -176,13 +185,15 @@ class AtuneParser extends CstParser {
     this.CONSUME(T.AnyName);
     this.CONSUME(T.Colon);
     this.CONSUME2(T.AnyName);
-    this.OPTION2({
-      GATE: () => this.notSettingAhead(),
-      DEF: () => {
-        this.CONSUME(T.In);
-        this.SUBRULE(this.expression);
-      },
-    });
+    this.OPTION2(
+      this.once("option5", () => ({
+        GATE: () => this.notSettingAhead(),
+        DEF: () => {
+          this.CONSUME(T.In);
+          this.SUBRULE(this.expression);
+        },
+      })),
+    );
     this.OPTION3(() => {
       this.CONSUME(T.Equals);
       this.SUBRULE2(this.expression);
@@ -199,16 +210,18 @@ class AtuneParser extends CstParser {
   });
 
   public declarationKind = this.RULE("declarationKind", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Model) },
-      { ALT: () => this.CONSUME(T.Task) },
-      { ALT: () => this.CONSUME(T.Generator) },
-      { ALT: () => this.CONSUME(T.Dataset) },
-      { ALT: () => this.CONSUME(T.Mix) },
-      { ALT: () => this.CONSUME(T.Train) },
-      { ALT: () => this.CONSUME(T.Eval) },
-      { ALT: () => this.CONSUME(T.Report) },
-    ]);
+    this.OR(
+      this.once("or6", () => [
+        { ALT: () => this.CONSUME(T.Model) },
+        { ALT: () => this.CONSUME(T.Task) },
+        { ALT: () => this.CONSUME(T.Generator) },
+        { ALT: () => this.CONSUME(T.Dataset) },
+        { ALT: () => this.CONSUME(T.Mix) },
+        { ALT: () => this.CONSUME(T.Train) },
+        { ALT: () => this.CONSUME(T.Eval) },
+        { ALT: () => this.CONSUME(T.Report) },
+      ]),
+    );
   });
 
   /** A misspelt kind (`datset agent = …`): parsed in full so the rest is still checked, then reported. */
@@ -234,73 +247,85 @@ class AtuneParser extends CstParser {
 
   public block = this.RULE("block", () => {
     this.CONSUME(T.LBrace);
-    this.MANY({
-      GATE: () => !tokenMatcher(this.LA(1), T.RBrace),
-      DEF: () => {
-        this.SUBRULE(this.blockEntry);
-        this.OPTION(() => this.CONSUME(T.Comma));
-      },
-    });
+    this.MANY(
+      this.once("many7", () => ({
+        GATE: () => !tokenMatcher(this.LA(1), T.RBrace),
+        DEF: () => {
+          this.SUBRULE(this.blockEntry);
+          this.OPTION(() => this.CONSUME(T.Comma));
+        },
+      })),
+    );
     this.CONSUME(T.RBrace);
   });
 
   public blockEntry = this.RULE("blockEntry", () => {
-    this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { GATE: () => tokenMatcher(this.LA(2), T.Equals), ALT: () => this.SUBRULE(this.setting) },
-        { ALT: () => this.SUBRULE(this.keepStatement) },
-        { ALT: () => this.SUBRULE(this.dedupeStatement) },
-        { ALT: () => this.SUBRULE(this.decontaminateStatement) },
-        { ALT: () => this.SUBRULE(this.unknownStatement) },
-        { GATE: () => !tokenMatcher(this.LA(1), T.RBrace), ALT: () => this.SUBRULE(this.strayToken) },
-      ],
-    });
+    this.OR(
+      this.once("or8", () => ({
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          { GATE: () => tokenMatcher(this.LA(2), T.Equals), ALT: () => this.SUBRULE(this.setting) },
+          { ALT: () => this.SUBRULE(this.keepStatement) },
+          { ALT: () => this.SUBRULE(this.dedupeStatement) },
+          { ALT: () => this.SUBRULE(this.decontaminateStatement) },
+          { ALT: () => this.SUBRULE(this.unknownStatement) },
+          { GATE: () => !tokenMatcher(this.LA(1), T.RBrace), ALT: () => this.SUBRULE(this.strayToken) },
+        ],
+      })),
+    );
   });
 
   public keepStatement = this.RULE("keepStatement", () => {
     this.CONSUME(T.Keep);
     this.SUBRULE(this.expression);
-    this.OPTION({
-      GATE: () => this.notSettingAhead(),
-      DEF: () => {
-        this.CONSUME(T.For);
-        this.SUBRULE2(this.expression);
-      },
-    });
+    this.OPTION(
+      this.once("option9", () => ({
+        GATE: () => this.notSettingAhead(),
+        DEF: () => {
+          this.CONSUME(T.For);
+          this.SUBRULE2(this.expression);
+        },
+      })),
+    );
   });
 
   public dedupeStatement = this.RULE("dedupeStatement", () => {
     this.CONSUME(T.Dedupe);
-    this.OPTION({
-      GATE: () => this.notSettingAhead(),
-      DEF: () => {
-        this.CONSUME(T.By);
-        this.CONSUME(T.AnyName);
-      },
-    });
+    this.OPTION(
+      this.once("option10", () => ({
+        GATE: () => this.notSettingAhead(),
+        DEF: () => {
+          this.CONSUME(T.By);
+          this.CONSUME(T.AnyName);
+        },
+      })),
+    );
   });
 
   public decontaminateStatement = this.RULE("decontaminateStatement", () => {
     this.CONSUME(T.Decontaminate);
     this.CONSUME(T.Against);
     this.SUBRULE(this.expression);
-    this.OPTION({
-      GATE: () => this.notSettingAhead(),
-      DEF: () => {
-        this.CONSUME(T.Ngram);
-        this.SUBRULE2(this.expression);
-      },
-    });
+    this.OPTION(
+      this.once("option11", () => ({
+        GATE: () => this.notSettingAhead(),
+        DEF: () => {
+          this.CONSUME(T.Ngram);
+          this.SUBRULE2(this.expression);
+        },
+      })),
+    );
   });
 
   /** A misspelt statement word (`kep reward == 1`); its argument is parsed unless a `key =` follows. */
   public unknownStatement = this.RULE("unknownStatement", () => {
     this.CONSUME(T.Identifier);
-    this.OPTION({
-      GATE: () => !(this.isName(1) && tokenMatcher(this.LA(2), T.Equals)),
-      DEF: () => this.SUBRULE(this.expression),
-    });
+    this.OPTION(
+      this.once("option12", () => ({
+        GATE: () => !(this.isName(1) && tokenMatcher(this.LA(2), T.Equals)),
+        DEF: () => this.SUBRULE(this.expression),
+      })),
+    );
   });
 
   /**
@@ -355,90 +380,94 @@ class AtuneParser extends CstParser {
 
   /** Keyword-led forms: `builtin "x"`, `collect [a] with g`, `finetune m on d`, … */
   public prefixForm = this.RULE("prefixForm", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Builtin);
-          this.CONSUME(T.StringLiteral);
+    this.OR(
+      this.once("or13", () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.Builtin);
+            this.CONSUME(T.StringLiteral);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Hf);
-          this.CONSUME2(T.StringLiteral);
+        {
+          ALT: () => {
+            this.CONSUME(T.Hf);
+            this.CONSUME2(T.StringLiteral);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Module);
-          this.CONSUME3(T.StringLiteral);
-          this.OPTION(() => {
-            this.CONSUME(T.Hash);
-            this.CONSUME(T.AnyName);
-          });
+        {
+          ALT: () => {
+            this.CONSUME(T.Module);
+            this.CONSUME3(T.StringLiteral);
+            this.OPTION(() => {
+              this.CONSUME(T.Hash);
+              this.CONSUME(T.AnyName);
+            });
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Load);
-          this.CONSUME4(T.StringLiteral);
-          this.CONSUME(T.As);
-          this.CONSUME2(T.AnyName);
+        {
+          ALT: () => {
+            this.CONSUME(T.Load);
+            this.CONSUME4(T.StringLiteral);
+            this.CONSUME(T.As);
+            this.CONSUME2(T.AnyName);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.OR2([
-            { ALT: () => this.CONSUME(T.Collect) },
-            { ALT: () => this.CONSUME(T.Derive) },
-            { ALT: () => this.CONSUME(T.SelfInstruct) },
-          ]);
-          this.SUBRULE(this.postfix);
-          this.CONSUME(T.With);
-          this.SUBRULE2(this.postfix);
+        {
+          ALT: () => {
+            this.OR2([
+              { ALT: () => this.CONSUME(T.Collect) },
+              { ALT: () => this.CONSUME(T.Derive) },
+              { ALT: () => this.CONSUME(T.SelfInstruct) },
+            ]);
+            this.SUBRULE(this.postfix);
+            this.CONSUME(T.With);
+            this.SUBRULE2(this.postfix);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Finetune);
-          this.SUBRULE3(this.postfix);
-          this.CONSUME(T.On);
-          this.SUBRULE4(this.postfix);
+        {
+          ALT: () => {
+            this.CONSUME(T.Finetune);
+            this.SUBRULE3(this.postfix);
+            this.CONSUME(T.On);
+            this.SUBRULE4(this.postfix);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Evaluate);
-          this.SUBRULE5(this.postfix);
+        {
+          ALT: () => {
+            this.CONSUME(T.Evaluate);
+            this.SUBRULE5(this.postfix);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Sample);
-          this.SUBRULE6(this.postfix);
+        {
+          ALT: () => {
+            this.CONSUME(T.Sample);
+            this.SUBRULE6(this.postfix);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Model);
-          this.SUBRULE7(this.postfix);
+        {
+          ALT: () => {
+            this.CONSUME(T.Model);
+            this.SUBRULE7(this.postfix);
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   public postfix = this.RULE("postfix", () => {
     this.SUBRULE(this.primary);
     this.MANY(() => {
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(T.Dot);
-            this.CONSUME(T.AnyName);
+      this.OR(
+        this.once("or14", () => [
+          {
+            ALT: () => {
+              this.CONSUME(T.Dot);
+              this.CONSUME(T.AnyName);
+            },
           },
-        },
-        { ALT: () => this.SUBRULE(this.callArguments) },
-      ]);
+          { ALT: () => this.SUBRULE(this.callArguments) },
+        ]),
+      );
     });
   });
 
@@ -446,91 +475,103 @@ class AtuneParser extends CstParser {
     this.CONSUME(T.LParen);
     this.OPTION(() => {
       this.SUBRULE(this.callArgument);
-      this.MANY({
-        GATE: () => !tokenMatcher(this.LA(2), T.RParen),
-        DEF: () => {
-          this.CONSUME(T.Comma);
-          this.SUBRULE2(this.callArgument);
-        },
-      });
+      this.MANY(
+        this.once("many15", () => ({
+          GATE: () => !tokenMatcher(this.LA(2), T.RParen),
+          DEF: () => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.callArgument);
+          },
+        })),
+      );
       this.OPTION2(() => this.CONSUME2(T.Comma));
     });
     this.CONSUME(T.RParen);
   });
 
   public callArgument = this.RULE("callArgument", () => {
-    this.OPTION({
-      GATE: () => tokenMatcher(this.LA(2), T.Equals),
-      DEF: () => {
-        this.CONSUME(T.AnyName);
-        this.CONSUME(T.Equals);
-      },
-    });
+    this.OPTION(
+      this.once("option16", () => ({
+        GATE: () => tokenMatcher(this.LA(2), T.Equals),
+        DEF: () => {
+          this.CONSUME(T.AnyName);
+          this.CONSUME(T.Equals);
+        },
+      })),
+    );
     this.SUBRULE(this.expression);
   });
 
   public primary = this.RULE("primary", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.numberLiteral) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.SUBRULE(this.list) },
-      { ALT: () => this.SUBRULE(this.record) },
-      {
-        ALT: () => {
-          this.CONSUME(T.LParen);
-          this.SUBRULE(this.expression);
-          this.CONSUME(T.RParen);
+    this.OR(
+      this.once("or17", () => [
+        { ALT: () => this.SUBRULE(this.numberLiteral) },
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        { ALT: () => this.CONSUME(T.True) },
+        { ALT: () => this.CONSUME(T.False) },
+        { ALT: () => this.SUBRULE(this.list) },
+        { ALT: () => this.SUBRULE(this.record) },
+        {
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            this.SUBRULE(this.expression);
+            this.CONSUME(T.RParen);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.reference) },
-    ]);
+        { ALT: () => this.SUBRULE(this.reference) },
+      ]),
+    );
   });
 
   /** A number, optionally followed by what it counts: `3000 examples`, `2M tokens`. */
   public numberLiteral = this.RULE("numberLiteral", () => {
     this.CONSUME(T.NumberLiteral);
-    this.OPTION({
-      GATE: () => {
-        const next = this.LA(1);
-        return (
-          tokenMatcher(next, T.Identifier) &&
-          (next.image === "examples" || next.image === "tokens") &&
-          !tokenMatcher(this.LA(2), T.Equals)
-        );
-      },
-      DEF: () => this.CONSUME(T.Identifier),
-    });
+    this.OPTION(
+      this.once("option18", () => ({
+        GATE: () => {
+          const next = this.LA(1);
+          return (
+            tokenMatcher(next, T.Identifier) &&
+            (next.image === "examples" || next.image === "tokens") &&
+            !tokenMatcher(this.LA(2), T.Equals)
+          );
+        },
+        DEF: () => this.CONSUME(T.Identifier),
+      })),
+    );
   });
 
   /** A name; declaration keywords are names too, so `dataset.agent.count` and `split = train` work. */
   public reference = this.RULE("reference", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Identifier) },
-      { ALT: () => this.CONSUME(T.Model) },
-      { ALT: () => this.CONSUME(T.Task) },
-      { ALT: () => this.CONSUME(T.Generator) },
-      { ALT: () => this.CONSUME(T.Dataset) },
-      { ALT: () => this.CONSUME(T.Mix) },
-      { ALT: () => this.CONSUME(T.Train) },
-      { ALT: () => this.CONSUME(T.Eval) },
-      { ALT: () => this.CONSUME(T.Report) },
-      { ALT: () => this.CONSUME(T.Param) },
-    ]);
+    this.OR(
+      this.once("or19", () => [
+        { ALT: () => this.CONSUME(T.Identifier) },
+        { ALT: () => this.CONSUME(T.Model) },
+        { ALT: () => this.CONSUME(T.Task) },
+        { ALT: () => this.CONSUME(T.Generator) },
+        { ALT: () => this.CONSUME(T.Dataset) },
+        { ALT: () => this.CONSUME(T.Mix) },
+        { ALT: () => this.CONSUME(T.Train) },
+        { ALT: () => this.CONSUME(T.Eval) },
+        { ALT: () => this.CONSUME(T.Report) },
+        { ALT: () => this.CONSUME(T.Param) },
+      ]),
+    );
   });
 
   public list = this.RULE("list", () => {
     this.CONSUME(T.LBracket);
     this.OPTION(() => {
       this.SUBRULE(this.expression);
-      this.MANY({
-        GATE: () => !tokenMatcher(this.LA(2), T.RBracket),
-        DEF: () => {
-          this.CONSUME(T.Comma);
-          this.SUBRULE2(this.expression);
-        },
-      });
+      this.MANY(
+        this.once("many20", () => ({
+          GATE: () => !tokenMatcher(this.LA(2), T.RBracket),
+          DEF: () => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.expression);
+          },
+        })),
+      );
       this.OPTION2(() => this.CONSUME2(T.Comma));
     });
     this.CONSUME(T.RBracket);
@@ -540,13 +581,15 @@ class AtuneParser extends CstParser {
     this.CONSUME(T.LBrace);
     this.OPTION(() => {
       this.SUBRULE(this.recordEntry);
-      this.MANY({
-        GATE: () => !tokenMatcher(this.LA(2), T.RBrace),
-        DEF: () => {
-          this.CONSUME(T.Comma);
-          this.SUBRULE2(this.recordEntry);
-        },
-      });
+      this.MANY(
+        this.once("many21", () => ({
+          GATE: () => !tokenMatcher(this.LA(2), T.RBrace),
+          DEF: () => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.recordEntry);
+          },
+        })),
+      );
       this.OPTION2(() => this.CONSUME2(T.Comma));
     });
     this.CONSUME(T.RBrace);

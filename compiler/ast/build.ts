@@ -28,9 +28,35 @@ const noTrivia = (): A.Trivia => ({ leadingComments: [], trailingComments: [], b
 
 const statementWords = ["keep", "dedupe", "decontaminate"];
 /** Keywords that begin a value and take an operand: a misspelling of one leaves its operand stranded. */
-const valueKeywords = ["builtin", "hf", "module", "load", "collect", "derive", "self_instruct", "finetune", "evaluate", "sample"];
+const valueKeywords = [
+  "builtin",
+  "hf",
+  "module",
+  "load",
+  "collect",
+  "derive",
+  "self_instruct",
+  "finetune",
+  "evaluate",
+  "sample",
+];
 /** Units people write that are not ours, and what they meant. */
-const unitAliases: Record<string, string> = { min: "m", mins: "m", minutes: "m", sec: "s", secs: "s", seconds: "s", hr: "h", hrs: "h", hours: "h", days: "d", K: "k", kb: "KB", mb: "MB", gb: "GB" };
+const unitAliases: Record<string, string> = {
+  min: "m",
+  mins: "m",
+  minutes: "m",
+  sec: "s",
+  secs: "s",
+  seconds: "s",
+  hr: "h",
+  hrs: "h",
+  hours: "h",
+  days: "d",
+  K: "k",
+  kb: "KB",
+  mb: "MB",
+  gb: "GB",
+};
 const memberWords = [
   ...["model", "task", "generator", "dataset", "mix", "train", "eval", "report"],
   "param",
@@ -468,33 +494,48 @@ export class AstBuilder {
 
   private prefixForm(node: CstNode): A.Expression {
     const span = this.span(node);
-    const operands = this.nodes(node, "postfix");
-    const operand = (i: number) => (operands[i] ? this.postfix(operands[i]) : this.missing(span));
+    const [first, second] = this.nodes(node, "postfix");
+    const operand0 = first ? this.postfix(first) : this.missing(span);
+    const operand1 = second ? this.postfix(second) : this.missing(span);
     const stringToken = this.token(node, "StringLiteral");
-    const str = (): A.StringLiteral =>
-      stringToken ? this.stringLiteral(stringToken) : { kind: "String", value: "", span };
-    const has = (name: string) => this.tokens(node, name).length > 0;
-    if (has("Kw_builtin")) return { kind: "Builtin", name: str(), span };
-    if (has("Kw_hf")) return { kind: "Hf", path: str(), span };
-    if (has("Kw_module")) {
-      const exportName = has("Hash") ? this.name(this.token(node, "AnyName"), span) : null;
-      return { kind: "Module", path: str(), exportName, span };
+    const str: A.StringLiteral = stringToken
+      ? this.stringLiteral(stringToken)
+      : { kind: "String", value: "", span };
+    // The keyword that leads the form is the node's first child token.
+    const keyword = Object.keys(node.children).find((key) => key.startsWith("Kw_")) ?? "";
+    switch (keyword) {
+      case "Kw_builtin":
+        return { kind: "Builtin", name: str, span };
+      case "Kw_hf":
+        return { kind: "Hf", path: str, span };
+      case "Kw_module": {
+        const exportName =
+          this.tokens(node, "Hash").length > 0 ? this.name(this.token(node, "AnyName"), span) : null;
+        return { kind: "Module", path: str, exportName, span };
+      }
+      case "Kw_load":
+        return { kind: "Load", path: str, format: this.name(this.token(node, "AnyName"), span), span };
+      case "Kw_collect":
+      case "Kw_derive":
+      case "Kw_self_instruct":
+        return {
+          kind: "Collect",
+          mode: keyword.slice(3) as A.CollectMode,
+          tasks: operand0,
+          generator: operand1,
+          span,
+        };
+      case "Kw_finetune":
+        return { kind: "Finetune", base: operand0, data: operand1, span };
+      case "Kw_evaluate":
+        return { kind: "Evaluate", models: operand0, span };
+      case "Kw_sample":
+        return { kind: "Sample", weights: operand0, span };
+      case "Kw_model":
+        return { kind: "LocalModel", model: operand0, span };
+      default:
+        return this.missing(span);
     }
-    if (has("Kw_load"))
-      return { kind: "Load", path: str(), format: this.name(this.token(node, "AnyName"), span), span };
-    if (has("Kw_collect") || has("Kw_derive") || has("Kw_self_instruct")) {
-      const mode: A.CollectMode = has("Kw_collect")
-        ? "collect"
-        : has("Kw_derive")
-          ? "derive"
-          : "self_instruct";
-      return { kind: "Collect", mode, tasks: operand(0), generator: operand(1), span };
-    }
-    if (has("Kw_finetune")) return { kind: "Finetune", base: operand(0), data: operand(1), span };
-    if (has("Kw_evaluate")) return { kind: "Evaluate", models: operand(0), span };
-    if (has("Kw_sample")) return { kind: "Sample", weights: operand(0), span };
-    if (has("Kw_model")) return { kind: "LocalModel", model: operand(0), span };
-    return this.missing(span);
   }
 
   private postfix(node: CstNode): A.Expression {

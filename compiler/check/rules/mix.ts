@@ -46,7 +46,9 @@ function scenariosFrom(
   );
   for (const sweep of sweeps) {
     if (!params.has(sweep.param.value) || sweep.values.kind !== "List") continue;
-    const param = members.find((m): m is ParamDeclaration => m.kind === "Param" && m.name.value === sweep.param.value);
+    const param = members.find(
+      (m): m is ParamDeclaration => m.kind === "Param" && m.name.value === sweep.param.value,
+    );
     for (const v of sweep.values.elements) {
       const c = constantNumber(v);
       // A value the param does not accept is reported by the params rule; do not build on it.
