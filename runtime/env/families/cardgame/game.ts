@@ -112,8 +112,11 @@ export function makeCardgameTask(rng: Rng, options: CardgameOptions): TaskConten
     const rule: OpponentRule = kind === "threshold" ? { kind, threshold: rng.range(2, size) } : { kind };
     const data: CardgameData = { you, opponent, prizes, rule };
     const best = score(bestOrder(data), data);
-    // Only deals you can win are kept; an unwinnable game teaches nothing.
+    // Only deals you can win are kept (an unwinnable game teaches nothing), and only deals where simply
+    // playing your cards from lowest to highest does not already win (those need no thought).
     if (best.you <= best.opponent) continue;
+    const naive = score(you, data);
+    if (naive.you > naive.opponent) continue;
     const instruction =
       `Win a ${size}-round card battle against a scripted opponent. Each round both players play one card; ` +
       `the higher card wins that round's prize points, a tie gives nobody points. Rule: ${describeRule(rule)}. ` +
