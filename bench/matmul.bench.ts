@@ -120,7 +120,7 @@ export async function run(): Promise<BenchRow[]> {
         value: ours,
         unit: "GFLOP/s",
         baseline: { name: "TF.js webgpu", value: theirs },
-        note: `${pickMatmulVariant(c.m, c.n, c.k, c.transA)}, ${reps}/batch, ${gpu.adapterInfo.name}`,
+        note: `${pickMatmulVariant(c.m, c.n, c.k, c.transA, c.transB)}, ${reps}/batch, ${gpu.adapterInfo.name}`,
       });
       console.error(`  ${c.label}: atune ${ours.toFixed(2)}, TF.js ${theirs.toFixed(2)} GFLOP/s`);
     }

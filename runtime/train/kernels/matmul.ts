@@ -14,6 +14,8 @@
  * Variants, chosen by shape (`pickMatmulVariant`), all forms share one WGSL generator:
  *   - "tile8x8": each invocation computes an 8×8 block with vec4 loads (needs M%8, N%8, K%4 = 0).
  *   - "tile4x4": the same with a 4×4 block (needs M%4, N%4, K%4 = 0).
+ *   - "nt8x8":   x·Wᵀ only, 8×8 blocks, vec4 loads along K and bounds-checked rows, columns and
+ *                scalar stores: any M and N with K%4 = 0 (e.g. an LM head over a 262-token vocab).
  *   - "edge4x4": 4×4 block with scalar loads and bounds checks: any shape (odd sizes).
  *   - "small":   one output per invocation: tiny outputs where blocks would leave cores idle.
  * On lavapipe (DESIGN.md §3) each memory access costs far more than an FMA, so the larger the block
@@ -24,7 +26,7 @@ import type { Step } from "../device/step.ts";
 import { f32, u32 } from "../device/step.ts";
 import { assertDims, assertHolds, ceilDiv } from "./common.ts";
 
-export type MatmulVariant = "tile8x8" | "tile4x4" | "edge4x4" | "small";
+export type MatmulVariant = "tile8x8" | "tile4x4" | "nt8x8" | "edge4x4" | "small";
 
 export interface MatmulArgs {
   a: GPUBuffer;
@@ -53,17 +55,31 @@ interface Tile {
   rows: number;
   /** vec4 column groups per invocation (columns = 4·groups). */
   colGroups: number;
+  /** Rows and columns clamped for loads, stores checked one by one: M and N need no alignment. */
+  guarded: boolean;
 }
-const TILES: Record<"tile8x8" | "tile4x4", Tile> = {
-  tile8x8: { rows: 8, colGroups: 2 },
-  tile4x4: { rows: 4, colGroups: 1 },
+type TiledVariant = "tile8x8" | "tile4x4" | "nt8x8";
+const TILES: Record<TiledVariant, Tile> = {
+  tile8x8: { rows: 8, colGroups: 2, guarded: false },
+  tile4x4: { rows: 4, colGroups: 1, guarded: false },
+  nt8x8: { rows: 8, colGroups: 2, guarded: true },
 };
+const isTiled = (variant: MatmulVariant): variant is TiledVariant => variant in TILES;
 
 /** The fastest variant whose alignment the shape meets. */
-export function pickMatmulVariant(m: number, n: number, k: number, transA = false): MatmulVariant {
+export function pickMatmulVariant(
+  m: number,
+  n: number,
+  k: number,
+  transA = false,
+  transB = false,
+): MatmulVariant {
   if (m * n <= 64 * 64) return "small";
-  if (!transA && k % 4 === 0 && m % 8 === 0 && n % 8 === 0 && m * n >= 128 * 128) return "tile8x8";
+  const large = m * n >= 128 * 128;
+  if (!transA && k % 4 === 0 && m % 8 === 0 && n % 8 === 0 && large) return "tile8x8";
+  if (!transA && transB && k % 4 === 0 && large) return "nt8x8";
   if (k % 4 === 0 && m % 4 === 0 && n % 4 === 0) return "tile4x4";
+  if (!transA && transB && k % 4 === 0) return "nt8x8";
   return "edge4x4";
 }
 
@@ -77,7 +93,9 @@ export function variantFits(
   n: number,
   k: number,
   transA = false,
+  transB = false,
 ): boolean {
+  if (variant === "nt8x8") return !transA && transB && k % 4 === 0;
   if (variant === "tile8x8") return !transA && k % 4 === 0 && m % 8 === 0 && n % 8 === 0;
   if (variant === "tile4x4") return k % 4 === 0 && m % 4 === 0 && n % 4 === 0;
   return true;
@@ -95,13 +113,14 @@ export function matmul(step: Step, args: MatmulArgs): void {
   assertHolds("matmul", "a", args.a, strideA * (batch - 1) + m * k);
   assertHolds("matmul", "b", args.b, strideB * (batch - 1) + k * n);
   assertHolds("matmul", "c", args.c, strideC * (batch - 1) + m * n);
-  const variant = args.variant ?? pickMatmulVariant(m, n, k, transA);
-  if (!variantFits(variant, m, n, k, transA)) {
-    const form = transA ? " with transA" : "";
+  const variant = args.variant ?? pickMatmulVariant(m, n, k, transA, transB);
+  if (!variantFits(variant, m, n, k, transA, transB)) {
+    const form = transA || transB ? ` with${transA ? " transA" : ""}${transB ? " transB" : ""}` : "";
     throw new Error(`matmul: variant '${variant}' does not fit the shape ${m}×${n}×${k}${form}.`);
   }
-  const vec4 = variant === "tile8x8" || variant === "tile4x4";
-  if (vec4 && (strideA % 4 !== 0 || strideB % 4 !== 0 || strideC % 4 !== 0)) {
+  const vec4 = isTiled(variant);
+  const vec4C = vec4 && !TILES[variant as TiledVariant].guarded;
+  if (vec4 && (strideA % 4 !== 0 || strideB % 4 !== 0 || (vec4C && strideC % 4 !== 0))) {
     throw new Error("matmul: vec4 variants need batch strides that are multiples of 4.");
   }
   const form = `${transA ? "T" : "N"}${transB ? "T" : "N"}`;
@@ -137,7 +156,7 @@ struct Params { m: u32, n: u32, k: u32, stride_a: u32, stride_b: u32, stride_c: 
 @group(0) @binding(0) var<uniform> p: Params;`;
 
 export function matmulWgsl(variant: MatmulVariant, transA: boolean, transB: boolean): string {
-  if (variant === "tile8x8" || variant === "tile4x4") return tiledWgsl(TILES[variant], transA, transB);
+  if (isTiled(variant)) return tiledWgsl(TILES[variant], transA, transB);
   return scalarWgsl(variant === "small" ? 1 : 4, transA, transB);
 }
 
@@ -217,14 +236,16 @@ function tiledWgsl(tile: Tile, transA: boolean, transB: boolean): string {
     }
     aOf = (r, kk) => `a${kk}_${Math.floor(r / 4)}[${r % 4}]`;
   } else {
-    for (let r = 0; r < rows; r++) body.push(`let a${r} = a[a_base + ((m0 + ${r}u) * p.k) / 4u + k4];`);
+    const row = (r: number) => (tile.guarded ? `row${r}` : `(m0 + ${r}u)`);
+    for (let r = 0; r < rows; r++) body.push(`let a${r} = a[a_base + (${row(r)} * p.k) / 4u + k4];`);
     aOf = (r, kk) => `a${r}[${kk}]`;
   }
   // B: b(kk, g) is the vec4 op(B)[k + kk, n0 + 4g .. n0 + 4g + 3].
   let bOf: (kk: number, g: number) => string;
   if (transB) {
     // B stored [N, K]: one vec4 along k per output column, regrouped per kk.
-    for (let j = 0; j < cols; j++) body.push(`let bt${j} = b[b_base + ((n0 + ${j}u) * p.k) / 4u + k4];`);
+    const col = (j: number) => (tile.guarded ? `col${j}` : `(n0 + ${j}u)`);
+    for (let j = 0; j < cols; j++) body.push(`let bt${j} = b[b_base + (${col(j)} * p.k) / 4u + k4];`);
     bOf = (kk, g) =>
       `vec4f(bt${4 * g}[${kk}], bt${4 * g + 1}[${kk}], bt${4 * g + 2}[${kk}], bt${4 * g + 3}[${kk}])`;
   } else {
@@ -244,6 +265,17 @@ function tiledWgsl(tile: Tile, transA: boolean, transB: boolean): string {
   }
   for (let r = 0; r < rows; r++) {
     for (let g = 0; g < colGroups; g++) {
+      if (tile.guarded) {
+        for (let i = 0; i < 4; i++) {
+          store.push(`if (m0 + ${r}u < p.m && n0 + ${4 * g + i}u < p.n) {
+    let at = c_base + (m0 + ${r}u) * p.n + n0 + ${4 * g + i}u;
+    var value = p.alpha * acc${r}_${g}[${i}];
+    if (p.beta != 0.0) { value += p.beta * c[at]; }
+    c[at] = value;
+  }`);
+        }
+        continue;
+      }
       store.push(`{
     let at = c_base + ((m0 + ${r}u) * p.n + n0) / 4u + ${g}u;
     var value = p.alpha * acc${r}_${g};
@@ -252,10 +284,15 @@ function tiledWgsl(tile: Tile, transA: boolean, transB: boolean): string {
   }`);
     }
   }
+  if (tile.guarded) {
+    for (let r = 0; r < rows; r++) decl.push(`let row${r} = min(m0 + ${r}u, p.m - 1u);`);
+    for (let j = 0; j < cols; j++) decl.push(`let col${j} = min(n0 + ${j}u, p.n - 1u);`);
+  }
+  const cType = tile.guarded ? "f32" : "vec4f";
   return `${PARAMS}
 @group(0) @binding(1) var<storage, read> a: array<vec4f>;
 @group(0) @binding(2) var<storage, read> b: array<vec4f>;
-@group(0) @binding(3) var<storage, read_write> c: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> c: array<${cType}>;
 @compute @workgroup_size(${WG_X}, ${WG_Y})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let m0 = gid.y * ${rows}u;
@@ -263,7 +300,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (m0 >= p.m || n0 >= p.n) { return; }
   let a_base = gid.z * p.stride_a / 4u;
   let b_base = gid.z * p.stride_b / 4u;
-  let c_base = gid.z * p.stride_c / 4u;
+  let c_base = gid.z * p.stride_c${tile.guarded ? "" : " / 4u"};
   ${decl.join("\n  ")}
   for (var k4 = 0u; k4 < p.k / 4u; k4++) {
     ${body.join("\n    ")}

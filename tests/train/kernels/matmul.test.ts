@@ -5,7 +5,7 @@ import { matmulRef } from "../../../runtime/train/kernels/reference.ts";
 import { randomArray, relError, useGpu } from "./helpers.ts";
 
 const gpu = useGpu();
-const VARIANTS: MatmulVariant[] = ["tile8x8", "tile4x4", "edge4x4", "small"];
+const VARIANTS: MatmulVariant[] = ["tile8x8", "tile4x4", "nt8x8", "edge4x4", "small"];
 // f32 sums of up to ~300 products of values in [-1, 1]: relative to the output scale, 1e-5 holds.
 const TOL = 1e-5;
 
@@ -63,7 +63,7 @@ describe("matmul", () => {
         fc.boolean(),
         fc.boolean(),
         async (m, n, k, variant, transA, transB) => {
-          fc.pre(variantFits(variant, m, n, k, transA));
+          fc.pre(variantFits(variant, m, n, k, transA, transB));
           expect(await runMatmul(m, n, k, { variant, transA, transB }, m * 1000 + n)).toBeLessThan(TOL);
         },
       ),
@@ -88,16 +88,36 @@ describe("matmul", () => {
     );
   });
 
+  it("runs x·Wᵀ on odd M and N with the guarded 8×8 variant (K a multiple of 4)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 45 }),
+        fc.integer({ min: 1, max: 45 }),
+        fc.integer({ min: 1, max: 12 }).map((x) => x * 4),
+        async (m, n, k) => {
+          expect(await runMatmul(m, n, k, { variant: "nt8x8", transB: true, beta: 1 }, m + n)).toBeLessThan(
+            TOL,
+          );
+        },
+      ),
+      { numRuns: 12 },
+    );
+  });
+
   it("picks a variant by shape when none is forced (large, odd, tiny)", async () => {
     expect(await runMatmul(128, 136, 64, { transB: true }, 1)).toBeLessThan(TOL);
     expect(await runMatmul(67, 93, 29, { transA: true }, 2)).toBeLessThan(TOL);
+    expect(await runMatmul(130, 131, 32, { transB: true }, 4)).toBeLessThan(TOL);
     expect(await runMatmul(3, 5, 7, {}, 3)).toBeLessThan(TOL);
   });
 
   it("batches with alpha and beta (accumulate)", async () => {
     for (const variant of VARIANTS) {
-      if (!variantFits(variant, 16, 24, 12)) continue;
-      expect(await runMatmul(16, 24, 12, { variant, batch: 3, alpha: 0.5, beta: 1 }, 9)).toBeLessThan(TOL);
+      const transB = variant === "nt8x8";
+      if (!variantFits(variant, 16, 24, 12, false, transB)) continue;
+      expect(await runMatmul(16, 24, 12, { variant, transB, batch: 3, alpha: 0.5, beta: 1 }, 9)).toBeLessThan(
+        TOL,
+      );
     }
   });
 });
