@@ -69,3 +69,19 @@ export interface MixConfig {
   unit: "examples" | "tokens";
   seed: number;
 }
+
+export interface LoadConfig {
+  /** Absolute path (its content hash is in the stage's files). */
+  path: string;
+  /** A format name (agentinstruct, sharegpt, openai, llamafactory, alpaca, gsm8k, mmlu); inferred when absent. */
+  format?: string;
+  skipBadLines: boolean;
+}
+
+export interface BuiltinDataConfig {
+  /** "general": the instruction set for training; "general_choice": the multiple-choice set. */
+  name: "general" | "general_choice";
+  split: "train" | "test";
+  count: number;
+  seed: number;
+}

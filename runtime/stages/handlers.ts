@@ -1,7 +1,9 @@
 import type { StageHandlers } from "../executor/executor.ts";
+import { builtinDataStage } from "./builtin-data-stage.ts";
 import { collectStage } from "./collect-stage.ts";
 import { evalStage } from "./eval-stage.ts";
 import { filterStage } from "./filter-stage.ts";
+import { loadStage } from "./load-stage.ts";
 import { mixStage } from "./mix-stage.ts";
 import { tasksStage } from "./tasks-stage.ts";
 
@@ -11,5 +13,7 @@ export const stageHandlers: StageHandlers = {
   collect: collectStage,
   filter: filterStage,
   mix: mixStage,
+  load: loadStage,
+  builtin_data: builtinDataStage,
   eval: evalStage,
 };
