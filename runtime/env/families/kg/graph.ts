@@ -263,7 +263,7 @@ const COMPANY_SUFFIX = ["Systems", "Foods", "Motors", "Media", "Labs", "Logistic
 const KG_SEED = "kg-graph-v1";
 let graph: KnowledgeGraph | undefined;
 
-/** The graph (about 1,200 entities), built on first use; the same on every machine. */
+/** The graph (about 1,370 entities), built on first use; the same on every machine. */
 export function knowledgeGraph(): KnowledgeGraph {
   if (graph) return graph;
   const rng = new Rng(KG_SEED);

@@ -201,7 +201,7 @@ const PRIZES = ["Aurora", "Castell", "Halden", "Meridian", "Sterling", "Vantor"]
 
 let corpus: Corpus | undefined;
 
-/** The collection (about 1,000 pages), built on first use; the same on every machine. */
+/** The collection (860 pages), built on first use; the same on every machine. */
 export function qaCorpus(): Corpus {
   if (corpus) return corpus;
   const rng = new Rng("multihop-corpus-v1");

@@ -256,7 +256,7 @@ export const multihopQa = defineFamily<QaData, QaOptions>({
   family: "multihop_qa",
   group: "held-out",
   description:
-    "HotpotQA-like multi-hop question answering over a built-in collection of about 1,000 generated pages " +
+    "HotpotQA-like multi-hop question answering over a built-in collection of 860 generated pages " +
     "(people, films, cities). search[entity] shows a page's first sentences, lookup[keyword] the next sentence " +
     "of that page containing the keyword, finish[answer] ends. Reward: HotpotQA token F1 against the gold answer; " +
     "success on an exact match.",
