@@ -94,7 +94,7 @@ class AtuneParser extends CstParser {
           DEF: [
             { ALT: () => this.SUBRULE(this.importDeclaration) },
             { ALT: () => this.SUBRULE(this.recipeDeclaration) },
-            { ALT: () => this.SUBRULE(this.member) },
+            { GATE: () => !tokenMatcher(this.LA(1), T.RBrace), ALT: () => this.SUBRULE(this.member) },
             { ALT: () => this.SUBRULE(this.strayToken) },
           ],
         })),

@@ -27,6 +27,7 @@ function offsetOf(child: Child): number {
 const noTrivia = (): A.Trivia => ({ leadingComments: [], trailingComments: [], blankLineBefore: false });
 
 const statementWords = ["keep", "dedupe", "decontaminate"];
+const topLevel = "an import, a recipe or a declaration";
 /** Keywords that begin a value and take an operand: a misspelling of one leaves its operand stranded. */
 const valueKeywords = [
   "builtin",
@@ -118,6 +119,15 @@ export class AstBuilder {
             suggestions: misspelt,
           },
         ),
+      );
+      return;
+    }
+    if (run[0].image === "}" && where === topLevel) {
+      this.diagnostics.push(
+        diagnostic("ATN1006", first, {
+          message: "unexpected '}': no block is open here",
+          help: "remove it, or look above for a '}' too many",
+        }),
       );
       return;
     }

@@ -88,6 +88,12 @@ export function checkValue(e: Expression, type: ValueType, what: string): Diagno
     case "any":
       return [];
     case "oneOf": {
+      // A call of a function one alternative defines is checked against that alternative alone.
+      const callee = e.kind === "Call" && e.callee.kind === "Ref" ? e.callee.name : null;
+      const byFunction = type.types.find(
+        (alt) => alt.t === "call" && callee !== null && callee in alt.functions,
+      );
+      if (byFunction) return checkValue(e, byFunction, what);
       const attempts = type.types.map((alt) => checkValue(e, alt, what));
       if (attempts.some((d) => d.length === 0)) return [];
       const closeOnes = attempts.filter((d) => d.every((x) => x.code !== "ATN2004"));
