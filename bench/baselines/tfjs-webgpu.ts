@@ -37,7 +37,7 @@ export interface TfWebGpu {
 
 type BackendFactory = NonNullable<ReturnType<Tf["findBackendFactory"]>>;
 
-/** The limits TF.js's own factory raises to the adapter's maxima. */
+/** The limits TF.js's own factory raises to the adapter's maxima (same device as its stock setup). */
 const RAISED_LIMITS = [
   "maxComputeWorkgroupStorageSize",
   "maxComputeWorkgroupsPerDimension",
@@ -59,7 +59,11 @@ export async function openTfWebGpu(options: { adapter?: string } = {}): Promise<
   if (!adapter) throw new Error(`openTfWebGpu: Dawn returned no adapter for '${chosen.name}'.`);
   const requiredLimits: Record<string, number> = {};
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
-  const device = await adapter.requestDevice({ requiredLimits, label: "tfjs-baseline" });
+  // The features TF.js's own factory asks for; timestamp-query lets tf.profile() time kernels.
+  const requiredFeatures = (["timestamp-query", "bgra8unorm-storage"] as const).filter((feature) =>
+    adapter.features.has(feature),
+  );
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: "tfjs-baseline" });
   const errors: string[] = [];
   device.onuncapturederror = (event) => errors.push((event as GPUUncapturedErrorEvent).error.message);
 
