@@ -164,4 +164,30 @@ export class KgSimulation implements Simulation {
       this.newVar({ members: valued.filter((x) => x.v === best).map((x) => x.e), type: subject.type }),
     );
   }
+
+  /** Every call that would succeed now, over the question's entities and the variables so far. */
+  validActions(): string[] {
+    const actions: string[] = [];
+    const subjects: Array<[string, string[]]> = this.data.entities.map((e) => [e, [this.graph.get(e)!.name]]);
+    this.vars.forEach((v, i) => {
+      if (v.type !== "number" && v.members.length > 0) subjects.push([`#${i}`, v.members]);
+    });
+    for (const [ref, members] of subjects) {
+      const relations = new Set(members.flatMap((e) => this.graph.relations(e)));
+      actions.push(`get_relations(${ref})`);
+      for (const relation of [...relations].sort()) actions.push(`get_neighbors(${ref}, ${relation})`);
+      if (!ref.startsWith("#")) continue;
+      const attributes = new Set(members.flatMap((e) => this.graph.attributeNames(e)));
+      actions.push(`get_attributes(${ref})`, `count(${ref})`);
+      for (const attribute of [...attributes].sort())
+        actions.push(`argmax(${ref}, ${attribute})`, `argmin(${ref}, ${attribute})`);
+    }
+    this.vars.forEach((a, i) => {
+      this.vars.forEach((b, j) => {
+        if (i < j && a.type === b.type && a.type !== "number") actions.push(`intersection(#${i}, #${j})`);
+      });
+    });
+    for (let i = 0; i < this.vars.length; i++) actions.push(`Final Answer: #${i}`);
+    return actions;
+  }
 }
