@@ -70,7 +70,9 @@ export class TfLlama {
     for (const name of parameterShapes(config).keys()) {
       const { shape, data } = weights.get(name)!;
       // Unnamed: TF.js variable names are process-global, and two models may coexist.
-      this.variables.set(name, tf.variable(tf.tensor(data, shape, "float32"), true));
+      const initial = tf.tensor(data, shape, "float32");
+      this.variables.set(name, tf.variable(initial, true));
+      initial.dispose(); // the variable holds its own reference to the data
     }
     this.lr = options.lr ?? 1e-3;
     this.weightDecay = options.weightDecay ?? 0.1;

@@ -95,6 +95,7 @@ describe("TF.js Llama baseline against the reference model", () => {
     const weights = distinctWeights(config, 5);
     const reference = ReferenceLlama.fromWeights(config, weights);
     const optimizer = new AdamW(reference.trainableParameters());
+    const tensorsBefore = session.tf.memory().numTensors;
     const model = new TfLlama(session.tf, config, weights, { lr: 1e-2, weightDecay: 0.1, maxGradNorm: 1 });
     const device = model.upload(batch);
     try {
@@ -117,10 +118,15 @@ describe("TF.js Llama baseline against the reference model", () => {
         expect(worst, name).toBeLessThan(1e-4);
       }
       session.assertNoErrors("the training steps");
+      // A step keeps nothing but its returned loss (a long benchmark must not grow).
+      const tensorsBetweenSteps = session.tf.memory().numTensors;
+      model.trainStep(device).dispose();
+      expect(session.tf.memory().numTensors).toBe(tensorsBetweenSteps);
     } finally {
       session.tf.dispose([device.inputs, device.targets, device.mask]);
       model.dispose();
     }
+    expect(session.tf.memory().numTensors).toBe(tensorsBefore);
   });
 
   it("names the tensor when the weights do not fit the config", () => {
