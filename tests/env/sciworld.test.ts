@@ -49,4 +49,17 @@ describe("sciworld specifics", () => {
     expect(result.info.success).toBe(false);
     expect(result.reward).toBe(0.5);
   });
+
+  it("refuses to put a container inside itself", async () => {
+    const [task] = sciworld.tasks({ split: "test", count: 1, seed: 3, options: { task: "change_state" } });
+    const data = task.data as SciData;
+    if (data.task.kind !== "change_state") throw new Error("expected a change-of-state task");
+    const episode = await sciworld.open(task);
+    await episode.reset();
+    if (data.task.containerRoom !== "hallway") await episode.step(`go to ${data.task.containerRoom}`);
+    expect((await episode.step(`pick up ${data.task.container}`)).info.valid).toBe(true);
+    const result = await episode.step(`put ${data.task.container} in ${data.task.container}`);
+    expect(result.info.valid).toBe(false);
+    expect(result.observation).toContain("in itself");
+  });
 });

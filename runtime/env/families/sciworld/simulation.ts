@@ -255,6 +255,7 @@ export class SciSimulation implements Simulation {
       if (!name || !this.reachable(name)) return unknown(text);
       if (!into || !this.reachable(into)) return unknown(intoText);
       const thing = this.things.get(name)!;
+      if (name === into) return no(`You cannot put the ${text} in itself.`);
       if (thing.at !== "inventory") return no(`You need to pick up the ${text} first.`);
       if (!this.things.get(into)!.container) return no(`You cannot put things in the ${intoText}.`);
       if (into === "jar") {
@@ -310,5 +311,33 @@ export class SciSimulation implements Simulation {
       );
     }
     return no(`'${raw.trim()}' is not a valid action. Valid actions look like: ${SCI_ACTION_HELP}.`);
+  }
+
+  /** Every command that is valid now (focusing on the wrong thing is valid: it ends the task). */
+  validActions(): string[] {
+    const { task } = this.data;
+    const actions = ["look around", "inventory", "wait"];
+    for (const room of ROOMS) if (room !== this.location) actions.push(`go to ${room}`);
+    const reachable = [...this.things.keys()].filter((name) => this.reachable(name));
+    const held = reachable.filter((name) => this.things.get(name)!.at === "inventory");
+    for (const name of reachable) {
+      const thing = this.things.get(name)!;
+      const shown = this.shown(name);
+      actions.push(`examine ${shown}`);
+      if (thing.portable && thing.at !== "inventory") actions.push(`pick up ${shown}`);
+      if (this.focused !== name) actions.push(`focus on ${shown}`);
+      if (thing.container && name !== "jar")
+        for (const item of held) if (item !== name) actions.push(`put ${item} in ${name}`);
+    }
+    if (reachable.includes("jar")) {
+      for (const item of held) if (item.endsWith(" paint")) actions.push(`put ${item} in jar`);
+      if (task.kind === "paint" && this.jar.length >= 2) actions.push("mix jar");
+    }
+    if (reachable.includes("stove")) actions.push("activate stove", "deactivate stove");
+    if (held.includes("thermometer"))
+      for (const name of reachable) actions.push(`use thermometer on ${this.shown(name)}`);
+    if (reachable.includes("circuit tester"))
+      for (const name of held) actions.push(`use circuit tester on ${name}`);
+    return actions;
   }
 }
