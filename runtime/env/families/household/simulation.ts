@@ -105,8 +105,7 @@ export class HouseholdSimulation implements Simulation {
     }
     const goTo = action.match(/^go to (.+)$/);
     if (goTo) {
-      const m = goTo;
-      const target = m[1];
+      const target = goTo[1];
       if (!this.receptacleNames.has(target))
         return nothing(`There is no '${target}' here. ${this.placesHint()}`);
       this.location = target;
@@ -114,8 +113,7 @@ export class HouseholdSimulation implements Simulation {
     }
     const openClose = action.match(/^(open|close) (.+)$/);
     if (openClose) {
-      const m = openClose;
-      const [, verb, target] = m;
+      const [, verb, target] = openClose;
       if (!this.receptacleNames.has(target))
         return nothing(`There is no '${target}' here. ${this.placesHint()}`);
       if (this.location !== target) return nothing(`You are not at the ${target}; go to ${target} first.`);
@@ -131,8 +129,7 @@ export class HouseholdSimulation implements Simulation {
     }
     const take = action.match(/^take ([a-z]+ \d+) from ([a-z]+ \d+)$/);
     if (take) {
-      const m = take;
-      const [, object, from] = m;
+      const [, object, from] = take;
       if (object === "desklamp 1" && this.data.desklamp)
         return nothing("The desklamp 1 cannot be picked up; use it.");
       const state = this.objects.get(object);
@@ -147,8 +144,7 @@ export class HouseholdSimulation implements Simulation {
     }
     const put = action.match(/^put ([a-z]+ \d+) (?:in\/on|in|on) ([a-z]+ \d+)$/);
     if (put) {
-      const m = put;
-      const [, object, into] = m;
+      const [, object, into] = put;
       if (this.held() !== object) return nothing(`You are not carrying ${article(object)}.`);
       if (this.location !== into) return nothing(`You are not at the ${into}; go to ${into} first.`);
       if (!this.accessible(into)) return nothing(`The ${into} is closed; open it first.`);
@@ -157,8 +153,7 @@ export class HouseholdSimulation implements Simulation {
     }
     const treat = action.match(/^(heat|cool|clean) ([a-z]+ \d+) with ([a-z]+ \d+)$/);
     if (treat) {
-      const m = treat;
-      const [, verb, object, tool] = m;
+      const [, verb, object, tool] = treat;
       const toolType = { heat: "microwave", cool: "fridge", clean: "sinkbasin" }[verb]!;
       if (typeOf(tool) !== toolType || !this.receptacleNames.has(tool)) {
         return nothing(`You can only ${verb} things with a ${toolType} that is in the room.`);
@@ -173,8 +168,7 @@ export class HouseholdSimulation implements Simulation {
     }
     const use = action.match(/^use ([a-z]+ \d+)$/);
     if (use) {
-      const m = use;
-      const [, thing] = m;
+      const [, thing] = use;
       if (thing !== "desklamp 1" || !this.data.desklamp) return nothing(`The ${thing} cannot be used.`);
       if (this.location !== this.data.desklamp) return nothing("The desklamp 1 is not here.");
       this.lampOn = true;
@@ -182,8 +176,7 @@ export class HouseholdSimulation implements Simulation {
     }
     const examine = action.match(/^examine (.+)$/);
     if (examine) {
-      const m = examine;
-      const [, thing] = m;
+      const [, thing] = examine;
       if (this.receptacleNames.has(thing)) {
         if (this.location !== thing) return nothing(`You are not at the ${thing}; go to ${thing} first.`);
         return this.describe(thing);
