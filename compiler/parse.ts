@@ -62,6 +62,16 @@ export function parse(source: string, file = "<input>"): ParseResult {
     comments.push({ text: token.image, blankLineBefore: false, span: spanOfToken(file, token) });
   }
 
+  const tooDeep = findExcessiveNesting(lexed.tokens);
+  if (tooDeep) {
+    diagnostics.push(
+      diagnostic("ATN1012", spanOfToken(file, tooDeep), {
+        message: `brackets or prefix operators are nested more than ${MAX_NESTING} deep here; the file is not read further`,
+        help: "flatten the expression: name the inner parts with declarations or params",
+      }),
+    );
+    return { ast: emptyFile(file, source, eof), diagnostics };
+  }
   const cst = parseTokens(lexed.tokens);
   // A character the lexer dropped usually leaves a hole the parser trips on: report it once.
   const seen = new Set<string>(
@@ -81,8 +91,61 @@ export function parse(source: string, file = "<input>"): ParseResult {
   const builder = new AstBuilder(file, source, eof, unterminated);
   const ast = builder.sourceFile(cst, source);
   diagnostics.push(...builder.diagnostics);
+  const deepNode = findTooDeepNode(ast);
+  if (deepNode) {
+    diagnostics.push(
+      diagnostic("ATN1012", deepNode.span, {
+        message: `this expression is nested more than ${MAX_TREE_DEPTH} levels deep; the file is not read further`,
+        help: "split it: name the parts with params or declarations",
+      }),
+    );
+    return { ast: emptyFile(file, source, eof), diagnostics };
+  }
   attachComments(ast, comments, source);
   return { ast, diagnostics };
+}
+
+/** Deeper nesting than any recipe needs; beyond it the recursive parser could run out of stack. */
+export const MAX_NESTING = 32;
+
+/** The first token that opens a bracket beyond MAX_NESTING, or extends a run of `-` / `not` beyond it. */
+function findExcessiveNesting(tokens: IToken[]): IToken | null {
+  let depth = 0;
+  let prefixRun = 0;
+  for (const token of tokens) {
+    const name = token.tokenType.name;
+    if (name === "LBrace" || name === "LBracket" || name === "LParen") depth++;
+    else if (name === "RBrace" || name === "RBracket" || name === "RParen") depth = Math.max(0, depth - 1);
+    prefixRun = name === "Minus" || name === "Kw_not" ? prefixRun + 1 : 0;
+    if (depth > MAX_NESTING || prefixRun > MAX_NESTING) return token;
+  }
+  return null;
+}
+
+/** Deeper trees than this (e.g. a sum of thousands of terms) would overflow the recursive checks. */
+export const MAX_TREE_DEPTH = 400;
+
+/** The first node found below MAX_TREE_DEPTH (walked with an explicit stack, so it cannot overflow). */
+function findTooDeepNode(root: SourceFile): { span: Span } | null {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push([item, depth]);
+      continue;
+    }
+    if (value === null || typeof value !== "object") continue;
+    if (depth > MAX_TREE_DEPTH && "span" in value) return value as { span: Span };
+    for (const [key, child] of Object.entries(value)) {
+      if (key !== "span" && key !== "kindSpan" && typeof child === "object") stack.push([child, depth + 1]);
+    }
+  }
+  return null;
+}
+
+function emptyFile(file: string, source: string, eof: Span): SourceFile {
+  const span: Span = { ...eof, start: 0, line: 1, column: 1, end: source.length };
+  return { kind: "File", path: file, items: [], danglingComments: [], span };
 }
 
 function lexerDiagnostic(error: ILexingError, file: string, source: string): Diagnostic {

@@ -37,6 +37,15 @@ export function parseFileArgs(args: string[], flags: string[]): { flags: Set<str
   return { flags: set, files };
 }
 
+/** The file's text; a file that cannot be read is a usage error (exit 2), not a crash. */
+export function readSource(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
 export const check: Command = {
   name: "check",
   usage,
@@ -47,7 +56,7 @@ export const check: Command = {
     let warnings = 0;
     const report: Array<{ file: string; diagnostics: Record<string, unknown>[] }> = [];
     for (const file of files) {
-      const source = readFileSync(file, "utf8");
+      const source = readSource(file);
       const { diagnostics } = checkSource(source, file);
       errors += diagnostics.filter((d) => d.severity === "error").length;
       warnings += diagnostics.filter((d) => d.severity === "warning").length;

@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { renderDiagnostic, useColor } from "../../compiler/diagnostics/render.ts";
 import { formatSource } from "../../compiler/index.ts";
 import { type Command, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.ts";
-import { parseFileArgs } from "./check.ts";
+import { parseFileArgs, readSource } from "./check.ts";
 
 const usage = `Usage: atune fmt [--check | --write] FILE…
 
@@ -25,7 +25,7 @@ export const fmt: Command = {
     const color = useColor(process.stderr);
     let failed = false;
     for (const file of files) {
-      const source = readFileSync(file, "utf8");
+      const source = readSource(file);
       const result = formatSource(source, file);
       if (!result.ok) {
         failed = true;

@@ -22,6 +22,7 @@ export const codes = {
   ATN1009: { severity: "error", title: "unknown declaration kind" },
   ATN1010: { severity: "error", title: "unknown statement in a block" },
   ATN1011: { severity: "error", title: "invalid escape in a string" },
+  ATN1012: { severity: "error", title: "nesting too deep" },
   ATN2001: { severity: "error", title: "unknown key" },
   ATN2002: { severity: "error", title: "duplicate key" },
   ATN2003: { severity: "error", title: "duplicate name" },

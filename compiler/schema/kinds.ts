@@ -237,6 +237,13 @@ export const declarationSchema: Record<DeclarationKind, KindSpec> = {
         builtin: { names: builtinDatasets, what: "built-in data set" },
       },
       {
+        syntax: "[DATASET, …]",
+        doc: "the union of data sets (each example once per source)",
+        matches: isKind("List"),
+        keys: {},
+        statements: dataFilters,
+      },
+      {
         syntax: "DATASET",
         doc: "another data set, filtered",
         matches: isKind("Ref"),

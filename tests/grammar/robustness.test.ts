@@ -94,4 +94,20 @@ describe("any input", () => {
       { numRuns: 10_000 },
     );
   });
+
+  it("reports pathological nesting and very long expressions (ATN1012) instead of overflowing the stack", () => {
+    const inputs = [
+      `x = ${"[".repeat(5000)}`,
+      `x = ${"(".repeat(2000)}1${")".repeat(2000)}`,
+      `x = ${"-".repeat(5000)}1`,
+      `recipe r { expect ${"1 + ".repeat(5000)}1 }`,
+      `recipe r { expect a${".b".repeat(5000)} }`,
+      "recipe r {".repeat(5000),
+    ];
+    for (const text of inputs) {
+      const { diagnostics } = checkSource(text, "deep.atune");
+      expect(diagnostics.map((d) => d.code)).toContain("ATN1012");
+      expect(formatSource(text, "deep.atune").ok).toBe(false);
+    }
+  });
 });
