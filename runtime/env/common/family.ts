@@ -36,12 +36,7 @@ export function exampleTaskOf(environment: Environment): EnvTask | undefined {
 export function defineFamily<D, O>(def: FamilyDefinition<D, O>): Environment {
   let example: ExampleTrajectory | undefined;
   const makeTasks: Environment["tasks"] = (query) =>
-    generateTasks(
-      def.family,
-      query,
-      resolveOptions<O & Record<string, never>>(def.family, def.options, query.options),
-      def.generate,
-    );
+    generateTasks(def.family, query, resolveOptions<O>(def.family, def.options, query.options), def.generate);
   const exampleTask = () =>
     makeTasks({ split: "train", count: 1, seed: EXAMPLE_SEED, options: def.exampleOptions })[0];
   const environment: Environment = {

@@ -11,8 +11,11 @@ export interface OptionSpec {
 
 export type OptionSpecs = Record<string, OptionSpec>;
 
-/** The query's options merged over the defaults; unknown keys and ill-typed values are errors. */
-export function resolveOptions<T extends Record<string, string | number | boolean>>(
+/**
+ * The query's options merged over the defaults; unknown keys and ill-typed values are errors. `T` is
+ * the family's typed view of its options, which the specs' defaults and choices guarantee.
+ */
+export function resolveOptions<T>(
   family: string,
   specs: OptionSpecs,
   given: Record<string, unknown> | undefined,
@@ -51,5 +54,5 @@ export function resolveOptions<T extends Record<string, string | number | boolea
     }
     resolved[name] = value as string | number | boolean;
   }
-  return resolved as T;
+  return resolved as unknown as T;
 }
