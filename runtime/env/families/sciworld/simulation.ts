@@ -152,7 +152,12 @@ export class SciSimulation implements Simulation {
     if (task.kind === "thermometer" && this.things.get("thermometer")!.at === "inventory") this.done.add(0);
     if (task.kind === "conductivity" && this.things.get(task.object)!.at === "inventory") this.done.add(1);
     const success = this.done.size === 4;
-    return { observation, reward: this.score(), done: success, info: { valid: true, success } };
+    return {
+      observation,
+      reward: this.score(),
+      done: success,
+      info: success ? { valid: true, success } : { valid: true },
+    };
   }
 
   private finish(observation: string): StepResult {
