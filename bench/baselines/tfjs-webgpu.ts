@@ -49,7 +49,10 @@ const RAISED_LIMITS = [
 
 let open = false;
 
-/** Starts TF.js on WebGPU (Dawn). One session at a time per process. */
+/**
+ * Starts TF.js on WebGPU (Dawn). One session at a time per process: it takes over TF.js's "webgpu"
+ * backend (a stock one already running is disposed) until close().
+ */
 export async function openTfWebGpu(options: { adapter?: string } = {}): Promise<TfWebGpu> {
   if (open) throw new Error("openTfWebGpu: a TF.js WebGPU session is already open; close() it first.");
   installWebGpuGlobals();
@@ -92,7 +95,7 @@ export async function openTfWebGpu(options: { adapter?: string } = {}): Promise<
     if (tf.findBackendFactory("webgpu")) tf.removeBackend("webgpu");
     if (stockFactory) tf.registerBackend("webgpu", stockFactory, 3);
     device.destroy();
-    instance = undefined;
+    instance = undefined; // Dawn's thread keeps the process alive while the instance is reachable
     if (previousNavigator) Object.defineProperty(globalThis, "navigator", previousNavigator);
     else delete globals.navigator;
   };
