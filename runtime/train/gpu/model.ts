@@ -39,7 +39,7 @@ import {
   type Weights,
 } from "../model/params.ts";
 import { BufferSet } from "./buffers.ts";
-import { guardedAdamw } from "./kernels.ts";
+import { guardedAdamw, transpose } from "./kernels.ts";
 
 /** A tensor resident on the device. */
 export interface GpuTensor {
@@ -148,6 +148,8 @@ interface Activations {
   dkRaw: GPUBuffer;
   rowDot: GPUBuffer;
   dLoraHidden: GPUBuffer;
+  /** Scratch for a transposed output gradient dyᵀ [out, rows]. */
+  dyT: GPUBuffer;
 }
 
 const HEAD_TIED = "model.embed_tokens.weight";
@@ -604,15 +606,13 @@ export class GpuLlama {
     const rope = { positions: io.positions, rows, headDim: c.headDim, theta: c.ropeTheta };
     crossEntropyBackward(step, { ...this.crossEntropyArgs(io, acts), dLogits: acts.dLogits, dLoss });
     const headName = c.tieWordEmbeddings ? HEAD_TIED : "lm_head.weight";
-    linearBackward(step, {
+    this.recordLinearBackward(step, headName, {
       x: acts.finalNorm,
-      w: this.headWeight(),
       dy: acts.dLogits,
       dx: acts.dNorm,
-      dw: grads.get(headName),
+      accumulateDx: false,
       rows,
-      inFeatures: d,
-      outFeatures: c.vocabSize,
+      acts,
     });
     rmsnormBackward(step, {
       x: acts.xs[c.numLayers],
@@ -725,17 +725,7 @@ export class GpuLlama {
     const name = projectionWeightName(layer, projection);
     const [outF, inF] = this.params.get(name)!.shape;
     const { rows, x, dy, dx } = args;
-    linearBackward(step, {
-      x,
-      w: this.weight(name),
-      dy,
-      dx,
-      dw: this.gradientMap().get(name),
-      rows,
-      inFeatures: inF,
-      outFeatures: outF,
-      accumulateDx: args.accumulateDx,
-    });
+    this.recordLinearBackward(step, name, args);
     const a = this.lora?.a.get(name);
     if (!this.lora || !a || !args.hidden) return;
     const b = this.lora.b.get(name)!;
@@ -758,6 +748,41 @@ export class GpuLlama {
     matmul(step, { a: dy, b: b.buffer, c: dh, m: rows, n: r, k: outF, alpha: s });
     matmul(step, { a: dh, b: x, c: grads.get(a.name)!, m: r, n: inF, k: rows, transA: true, beta: 1 });
     matmul(step, { a: dh, b: a.buffer, c: dx, m: rows, n: inF, k: r, beta: 1 });
+  }
+
+  /**
+   * dx = dy·W (written, or added with accumulateDx) and, when W trains, dW += dyᵀ·x computed as
+   * (dyᵀ)·x: dy is transposed first (see `transpose` in kernels.ts), because part A's Aᵀ·B form is
+   * the slowest on lavapipe at these shapes.
+   */
+  private recordLinearBackward(
+    step: Step,
+    name: string,
+    args: {
+      x: GPUBuffer;
+      dy: GPUBuffer;
+      dx: GPUBuffer;
+      accumulateDx: boolean;
+      rows: number;
+      acts: Activations;
+    },
+  ): void {
+    const [outF, inF] = this.params.get(name)!.shape;
+    const { rows, acts } = args;
+    linearBackward(step, {
+      x: args.x,
+      w: this.weight(name),
+      dy: args.dy,
+      dx: args.dx,
+      rows,
+      inFeatures: inF,
+      outFeatures: outF,
+      accumulateDx: args.accumulateDx,
+    });
+    const dw = this.gradientMap().get(name);
+    if (!dw) return;
+    transpose(step, { input: args.dy, output: acts.dyT, rows, cols: outF });
+    matmul(step, { a: acts.dyT, b: args.x, c: dw, m: outF, n: inF, k: rows, beta: 1 });
   }
 
   private gradientMapCache: Map<string, GPUBuffer> | undefined;
@@ -921,6 +946,7 @@ export class GpuLlama {
       dkRaw: f(rows * kvDim, "dk before rope"),
       rowDot: f(rows * c.numHeads, "attn row dot"),
       dLoraHidden: f(rows * Math.max(1, this.loraRank()), "lora dh"),
+      dyT: f(rows * Math.max(d, qDim, kvDim, inter, c.vocabSize), "dy transposed"),
     };
     return this.activations;
   }
