@@ -606,10 +606,12 @@ export class AstBuilder {
           kind: "RecordEntry",
           key: this.name(this.token(entry, "AnyName"), entrySpan),
           value: this.expressionOr(this.nodes(entry, "expression")[0], entrySpan),
+          leadingComments: [],
+          trailingComments: [],
           span: entrySpan,
         };
       });
-      return { kind: "Record", entries, span };
+      return { kind: "Record", entries, danglingComments: [], span };
     }
     const inner = this.nodes(node, "expression")[0];
     if (inner) return this.expression(inner);

@@ -48,16 +48,82 @@ function distribute(container: Container, comments: A.Comment[]): void {
   for (const [statement, list] of inside) distributeInside(statement, list);
 }
 
-/** Comments within one statement's span: into its block when they are inside it, else trailing. */
+/**
+ * Comments within one statement's span: into its block when they are inside it, into a record's
+ * entries when they are inside a record (`{ agent: eta, // why }`), else trailing.
+ */
 function distributeInside(statement: A.Statement, comments: A.Comment[]): void {
   const nested = nestedContainer(statement);
   const intoBlock: A.Comment[] = [];
+  const records = recordsIn(statementExpressions(statement));
   for (const comment of comments) {
     if (nested && comment.span.start > nested.start && comment.span.end <= nested.end)
       intoBlock.push(comment);
-    else statement.trailingComments.push(comment);
+    else if (!intoRecord(records, comment)) statement.trailingComments.push(comment);
   }
   if (nested && intoBlock.length > 0) distribute(nested.container, intoBlock);
+}
+
+/** Places a comment in the record that encloses it, if one does; false when none does. */
+function intoRecord(records: A.RecordExpression[], comment: A.Comment): boolean {
+  const record = records.find((r) => r.span.start < comment.span.start && comment.span.end <= r.span.end);
+  if (!record) return false;
+  const entries = record.entries;
+  const index = entries.findIndex((e) => comment.span.start < e.span.end);
+  const current = index === -1 ? undefined : entries[index];
+  if (current && current.span.start <= comment.span.start) {
+    // Inside an entry: into a record within its value, or trailing the entry.
+    if (!intoRecord(recordsIn([current.value]), comment)) current.trailingComments.push(comment);
+    return true;
+  }
+  const previous = index === -1 ? entries[entries.length - 1] : entries[index - 1];
+  if (
+    previous &&
+    previous.span.endLine === comment.span.line &&
+    (!current || current.span.line > comment.span.line)
+  ) {
+    previous.trailingComments.push(comment);
+  } else if (current) current.leadingComments.push(comment);
+  else record.danglingComments.push(comment);
+  return true;
+}
+
+function statementExpressions(s: A.Statement): A.Expression[] {
+  const present = (list: Array<A.Expression | null>) => list.filter((e): e is A.Expression => e !== null);
+  switch (s.kind) {
+    case "Setting":
+    case "Declaration":
+      return [s.value];
+    case "Param":
+      return present([s.constraint, s.default]);
+    case "Sweep":
+      return [s.values];
+    case "Expect":
+      return [s.condition];
+    case "Keep":
+      return present([s.condition, s.scope]);
+    case "Decontaminate":
+      return present([s.against, s.ngram]);
+    case "UnknownStatement":
+      return present([s.argument]);
+    default:
+      return [];
+  }
+}
+
+/** The outermost records within the expressions (records inside them are found from their entries). */
+function recordsIn(expressions: A.Expression[]): A.RecordExpression[] {
+  const found: A.RecordExpression[] = [];
+  const stack: unknown[] = [...expressions];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) stack.push(...value);
+    else if (value && typeof value === "object") {
+      if ((value as A.Expression).kind === "Record") found.push(value as A.RecordExpression);
+      else for (const [key, child] of Object.entries(value)) if (key !== "span") stack.push(child);
+    }
+  }
+  return found;
 }
 
 function nestedContainer(

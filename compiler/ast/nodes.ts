@@ -98,16 +98,21 @@ export interface ListExpression {
   span: Span;
 }
 
+/** `key: value`. Comments around an entry are kept, and make the formatter print its record one entry a line. */
 export interface RecordEntry {
   kind: "RecordEntry";
   key: Name;
   value: Expression;
+  leadingComments: Comment[];
+  trailingComments: Comment[];
   span: Span;
 }
 
 export interface RecordExpression {
   kind: "Record";
   entries: RecordEntry[];
+  /** Comments after the last entry, before the closing brace. */
+  danglingComments: Comment[];
   span: Span;
 }
 

@@ -62,12 +62,13 @@ function levelOf(e: A.Expression): Level {
   }
 }
 
-export function printExpression(e: A.Expression, atLeast: Level = Level.Or): string {
-  const text = printBare(e);
+/** `indent` is the indentation of the line the expression starts on (for records printed one entry a line). */
+export function printExpression(e: A.Expression, atLeast: Level = Level.Or, indent = ""): string {
+  const text = printBare(e, indent);
   return levelOf(e) < atLeast ? `(${text})` : text;
 }
 
-function printBare(e: A.Expression): string {
+function printBare(e: A.Expression, indent: string): string {
   switch (e.kind) {
     case "Number":
       return e.noun ? `${e.raw} ${e.noun}` : e.raw;
@@ -78,21 +79,23 @@ function printBare(e: A.Expression): string {
     case "Ref":
       return e.name;
     case "List":
-      return `[${e.elements.map((x) => printExpression(x)).join(", ")}]`;
+      return `[${e.elements.map((x) => printExpression(x, Level.Or, indent)).join(", ")}]`;
     case "Record":
-      return e.entries.length === 0
-        ? "{}"
-        : `{ ${e.entries.map((x) => `${x.key.value}: ${printExpression(x.value)}`).join(", ")} }`;
+      return printRecord(e, indent);
     case "Member":
-      return `${printExpression(e.object, Level.Postfix)}.${e.property.value}`;
+      return `${printExpression(e.object, Level.Postfix, indent)}.${e.property.value}`;
     case "Call":
-      return `${printExpression(e.callee, Level.Postfix)}(${e.args
-        .map((a) => (a.name ? `${a.name.value} = ${printExpression(a.value)}` : printExpression(a.value)))
+      return `${printExpression(e.callee, Level.Postfix, indent)}(${e.args
+        .map((a) =>
+          a.name
+            ? `${a.name.value} = ${printExpression(a.value, Level.Or, indent)}`
+            : printExpression(a.value, Level.Or, indent),
+        )
         .join(", ")})`;
     case "Unary":
       return e.op === "not"
-        ? `not ${printExpression(e.operand, Level.Not)}`
-        : `-${printExpression(e.operand, Level.Prefix)}`;
+        ? `not ${printExpression(e.operand, Level.Not, indent)}`
+        : `-${printExpression(e.operand, Level.Prefix, indent)}`;
     case "Binary": {
       const level = binaryLevel(e.op);
       // Left-associative chains need no parentheses on the left; comparisons do not chain at all.
@@ -108,12 +111,12 @@ function printBare(e: A.Expression): string {
       ) {
         return `${e.left.raw}/${e.right.raw}`;
       }
-      return `${printExpression(e.left, leftAtLeast)} ${e.op} ${printExpression(e.right, rightAtLeast)}`;
+      return `${printExpression(e.left, leftAtLeast, indent)} ${e.op} ${printExpression(e.right, rightAtLeast, indent)}`;
     }
     case "Within":
-      return `${printExpression(e.value, Level.Range)} within ${printExpression(e.tolerance, Level.Range)} of ${printExpression(e.target, Level.Range)}`;
+      return `${printExpression(e.value, Level.Range, indent)} within ${printExpression(e.tolerance, Level.Range, indent)} of ${printExpression(e.target, Level.Range, indent)}`;
     case "Range":
-      return `${printExpression(e.from, Level.Add)}..${printExpression(e.to, Level.Add)}`;
+      return `${printExpression(e.from, Level.Add, indent)}..${printExpression(e.to, Level.Add, indent)}`;
     case "Builtin":
       return `builtin ${writeString(e.name.value)}`;
     case "Hf":
@@ -123,16 +126,40 @@ function printBare(e: A.Expression): string {
     case "Load":
       return `load ${writeString(e.path.value)} as ${e.format.value}`;
     case "Collect":
-      return `${e.mode} ${printExpression(e.tasks, Level.Postfix)} with ${printExpression(e.generator, Level.Postfix)}`;
+      return `${e.mode} ${printExpression(e.tasks, Level.Postfix, indent)} with ${printExpression(e.generator, Level.Postfix, indent)}`;
     case "Finetune":
-      return `finetune ${printExpression(e.base, Level.Postfix)} on ${printExpression(e.data, Level.Postfix)}`;
+      return `finetune ${printExpression(e.base, Level.Postfix, indent)} on ${printExpression(e.data, Level.Postfix, indent)}`;
     case "Evaluate":
-      return `evaluate ${printExpression(e.models, Level.Postfix)}`;
+      return `evaluate ${printExpression(e.models, Level.Postfix, indent)}`;
     case "Sample":
-      return `sample ${printExpression(e.weights, Level.Postfix)}`;
+      return `sample ${printExpression(e.weights, Level.Postfix, indent)}`;
     case "LocalModel":
-      return `model ${printExpression(e.model, Level.Postfix)}`;
+      return `model ${printExpression(e.model, Level.Postfix, indent)}`;
     case "Missing":
       return "<missing>";
   }
+}
+
+const INDENT = "  ";
+
+/** On one line, or one entry a line when comments are attached to it (they stay where they were). */
+function printRecord(e: A.RecordExpression, indent: string): string {
+  if (e.entries.length === 0 && e.danglingComments.length === 0) return "{}";
+  const commented =
+    e.danglingComments.length > 0 ||
+    e.entries.some((x) => x.leadingComments.length > 0 || x.trailingComments.length > 0);
+  if (!commented)
+    return `{ ${e.entries.map((x) => `${x.key.value}: ${printExpression(x.value, Level.Or, indent)}`).join(", ")} }`;
+  const inner = indent + INDENT;
+  const lines: string[] = [];
+  for (const entry of e.entries) {
+    for (const comment of entry.leadingComments) lines.push(inner + comment.text);
+    const [first, ...rest] = entry.trailingComments;
+    lines.push(
+      `${inner}${entry.key.value}: ${printExpression(entry.value, Level.Or, inner)},${first ? ` ${first.text}` : ""}`,
+    );
+    for (const comment of rest) lines.push(inner + comment.text);
+  }
+  for (const comment of e.danglingComments) lines.push(inner + comment.text);
+  return `{\n${lines.join("\n")}\n${indent}}`;
 }

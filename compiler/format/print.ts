@@ -44,46 +44,47 @@ function printStatement(s: A.Statement, indent: string): string {
   switch (s.kind) {
     case "Import":
       return s.names === null
-        ? `import ${printExpression(s.source)}`
-        : `import { ${s.names.map((n) => n.value).join(", ")} } from ${printExpression(s.source)}`;
+        ? `import ${printExpression(s.source, 1, indent)}`
+        : `import { ${s.names.map((n) => n.value).join(", ")} } from ${printExpression(s.source, 1, indent)}`;
     case "Recipe":
       return `recipe ${s.name.value} ${printBody(s.members, s.danglingComments, indent)}`;
     case "Setting":
-      return withOptions(`${s.key.value} = ${printExpression(s.value)}`, s.options, indent);
+      return withOptions(`${s.key.value} = ${printExpression(s.value, 1, indent)}`, s.options, indent);
     case "Param": {
-      let constraint = s.constraint ? printExpression(s.constraint, 5) : "";
+      let constraint = s.constraint ? printExpression(s.constraint, 5, indent) : "";
       // `in 0..3000 examples = …` would read `examples` as the next setting's key: keep it inside.
       if (s.default && /\b(examples|tokens)$/.test(constraint)) constraint = `(${constraint})`;
       constraint = constraint ? ` in ${constraint}` : "";
-      const fallback = s.default ? ` = ${printExpression(s.default)}` : "";
+      const fallback = s.default ? ` = ${printExpression(s.default, 1, indent)}` : "";
       return `${s.exported ? "export " : ""}param ${s.name.value}: ${s.type.value}${constraint}${fallback}`;
     }
     case "Declaration":
       return withOptions(
-        `${s.exported ? "export " : ""}${s.declKind} ${s.name.value} = ${printExpression(s.value)}`,
+        `${s.exported ? "export " : ""}${s.declKind} ${s.name.value} = ${printExpression(s.value, 1, indent)}`,
         s.options,
         indent,
       );
     case "Sweep":
-      return `sweep ${s.param.value} in ${printExpression(s.values, 5)}`;
+      return `sweep ${s.param.value} in ${printExpression(s.values, 5, indent)}`;
     case "Expect":
-      return `expect ${printExpression(s.condition)}`;
+      return `expect ${printExpression(s.condition, 1, indent)}`;
     case "Keep":
-      return `keep ${printExpression(s.condition)}${s.scope ? ` for ${printExpression(s.scope)}` : ""}`;
+      return `keep ${printExpression(s.condition, 1, indent)}${s.scope ? ` for ${printExpression(s.scope, 1, indent)}` : ""}`;
     case "Dedupe":
       return s.by ? `dedupe by ${s.by.value}` : "dedupe";
     case "Decontaminate":
-      return `decontaminate against ${printExpression(s.against)}${s.ngram ? ` ngram ${printExpression(s.ngram)}` : ""}`;
+      return `decontaminate against ${printExpression(s.against, 1, indent)}${s.ngram ? ` ngram ${printExpression(s.ngram, 1, indent)}` : ""}`;
     case "UnknownStatement":
-      return s.argument ? `${s.word.value} ${printExpression(s.argument)}` : s.word.value;
+      return s.argument ? `${s.word.value} ${printExpression(s.argument, 1, indent)}` : s.word.value;
   }
 }
 
 function withOptions(head: string, block: A.Block | null, indent: string): string {
   if (!block) return head;
   const inline = inlineBlock(block);
-  if (inline !== null && indent.length + head.length + 1 + inline.length <= MAX_WIDTH)
-    return `${head} ${inline}`;
+  // Later lines of a multi-line head (a commented record) carry their own indentation.
+  const lastLine = head.includes("\n") ? head.slice(head.lastIndexOf("\n") + 1) : indent + head;
+  if (inline !== null && lastLine.length + 1 + inline.length <= MAX_WIDTH) return `${head} ${inline}`;
   return `${head} ${printBody(block.entries, block.danglingComments, indent)}`;
 }
 

@@ -89,6 +89,30 @@ recipe r {
 `);
   });
 
+  it("keeps comments on record entries in place, printing the record one entry a line", () => {
+    const text = `recipe r {
+  dataset a = builtin "general"
+  dataset b = builtin "general"
+  mix general = sample { a: 0.2, /* GPT-4 answers */ b: 0.8 // GPT-3.5 answers
+    // (ShareGPT)
+  } { total = 2M tokens }
+}
+`;
+    const once = format(text);
+    expect(once).toBe(`recipe r {
+  dataset a = builtin "general"
+  dataset b = builtin "general"
+  mix general = sample {
+    a: 0.2,
+    /* GPT-4 answers */
+    b: 0.8, // GPT-3.5 answers
+    // (ShareGPT)
+  } { total = 2M tokens }
+}
+`);
+    expect(format(once)).toBe(once);
+  });
+
   it("refuses a file with errors", () => {
     const result = formatSource('recipe r {\n  model base = builtin "tiny" { sed = 1 }\n}', "f.atune");
     expect(result.ok).toBe(false);

@@ -69,6 +69,12 @@ const leaf: fc.Arbitrary<A.Expression> = fc.oneof(
     .map(([path, format]): A.Expression => ({ kind: "Load", path, format, span })),
 );
 
+const lineComment = fc
+  .string({ unit: fc.constantFrom("a", " ", "/", "*", "é", "#"), maxLength: 10 })
+  .map((t) => `// ${t}`.trimEnd());
+const blockComment = fc
+  .string({ unit: fc.constantFrom("a", " ", "/", "é", "\n"), maxLength: 10 })
+  .map((t) => `/* ${t} */`);
 const binaryOps: A.BinaryOperator[] = [
   "or",
   "and",
@@ -91,13 +97,41 @@ export function expression(depth: number): fc.Arbitrary<A.Expression> {
   const list = fc
     .array(sub, { maxLength: 3 })
     .map((elements): A.Expression => ({ kind: "List", elements, span }));
-  const record = fc.array(fc.tuple(keyName, sub), { maxLength: 3 }).map(
-    (entries): A.Expression => ({
-      kind: "Record",
-      entries: entries.map(([key, value]) => ({ kind: "RecordEntry", key, value, span })),
-      span,
-    }),
+  const entryComments = fc.array(
+    fc.oneof(lineComment, blockComment).map((text) => ({ text, blankLineBefore: false, span })),
+    { maxLength: 1 },
   );
+  const trailingComment = fc.option(
+    fc
+      .oneof(
+        lineComment,
+        blockComment.filter((c) => !c.includes("\n")),
+      )
+      .map((text) => ({ text, blankLineBefore: false, span })),
+    { nil: null, freq: 4 },
+  );
+  const record = fc
+    .tuple(
+      fc.array(fc.tuple(keyName, sub, fc.option(entryComments, { nil: [], freq: 4 }), trailingComment), {
+        maxLength: 3,
+      }),
+      fc.option(entryComments, { nil: [], freq: 4 }),
+    )
+    .map(
+      ([entries, danglingComments]): A.Expression => ({
+        kind: "Record",
+        entries: entries.map(([key, value, leadingComments, trailing]) => ({
+          kind: "RecordEntry",
+          key,
+          value,
+          leadingComments,
+          trailingComments: trailing ? [trailing] : [],
+          span,
+        })),
+        danglingComments,
+        span,
+      }),
+    );
   return fc.oneof(
     { weight: 4, arbitrary: leaf },
     { weight: 1, arbitrary: list },
@@ -163,12 +197,6 @@ export function expression(depth: number): fc.Arbitrary<A.Expression> {
   );
 }
 
-const lineComment = fc
-  .string({ unit: fc.constantFrom("a", " ", "/", "*", "é", "#"), maxLength: 10 })
-  .map((t) => `// ${t}`.trimEnd());
-const blockComment = fc
-  .string({ unit: fc.constantFrom("a", " ", "/", "é", "\n"), maxLength: 10 })
-  .map((t) => `/* ${t} */`);
 const comment = (blankLineBefore: fc.Arbitrary<boolean>): fc.Arbitrary<A.Comment> =>
   fc
     .tuple(fc.oneof(lineComment, blockComment), blankLineBefore)
