@@ -5,15 +5,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Progress } from "../../../runtime/executor/progress.ts";
+import { loadGpuModel, saveGpuModel } from "../../../runtime/train/gpu/checkpoint.ts";
 import { GpuLlama } from "../../../runtime/train/gpu/model.ts";
 import { initLoraAdapter } from "../../../runtime/train/model/lora.ts";
 import { initWeights } from "../../../runtime/train/model/params.ts";
-import { BYTE_CHAT_TEMPLATE, ByteTokenizer } from "../../../runtime/train/tokenizer/byte.ts";
+import {
+  BYTE_CHAT_TEMPLATE,
+  ByteTokenizer,
+  byteTokenizerFiles,
+} from "../../../runtime/train/tokenizer/byte.ts";
 import { ChatTemplate } from "../../../runtime/train/tokenizer/chat-template.ts";
 import type { ConversationRecord } from "../../../runtime/train/tokenizer/loss-mask.ts";
 import { batchAt, encodeRecords, planBatches } from "../../../runtime/train/trainer/data.ts";
 import { TrainingDivergedError, type TrainOptions, train } from "../../../runtime/train/trainer/train.ts";
-import { microConfig, useGpu } from "./helpers.ts";
+import { microConfig, randomBatch, useGpu } from "./helpers.ts";
 
 const gpu = useGpu();
 const dirs: string[] = [];
@@ -253,5 +258,31 @@ describe("train()", () => {
     expect((error as TrainingDivergedError).step).toBeGreaterThan(1);
     expect((error as TrainingDivergedError).message).toMatch(/model\.|lm_head|loss/);
     model.release();
+  });
+
+  it("model directory → GPU model → train → checkpoint → reload gives identical logits", async () => {
+    const start = tempDir();
+    const initial = new GpuLlama(gpu(), config, initWeights(config, 8));
+    await saveGpuModel(initial, start, { extraFiles: byteTokenizerFiles() });
+    initial.release();
+    const { model, tokenizer: dirTokenizer } = loadGpuModel(gpu(), start);
+    expect(dirTokenizer).toBeDefined();
+    const outputDir = tempDir();
+    const summary = await train(model, RECORDS, {
+      ...base({ maxSteps: 2 }),
+      tokenizer: dirTokenizer!,
+      template: new ChatTemplate(dirTokenizer!.chatTemplate!),
+      outputDir,
+      modelFiles: byteTokenizerFiles(),
+    });
+    expect(summary.checkpoints).toEqual([join(outputDir, "checkpoint-2")]);
+    const { model: reloaded, tokenizer: reloadedTokenizer } = loadGpuModel(gpu(), summary.checkpoints[0]);
+    expect(reloadedTokenizer?.encode("<|user|>hi")).toEqual(tokenizer.encode("<|user|>hi"));
+    const batch = randomBatch(config, 2, 8, 4);
+    const a = await model.forward(batch);
+    const b = await reloaded.forward(batch);
+    expect(Buffer.from(b.logits.buffer).equals(Buffer.from(a.logits.buffer))).toBe(true);
+    model.release();
+    reloaded.release();
   });
 });
