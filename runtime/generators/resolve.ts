@@ -1,7 +1,10 @@
 import { join } from "node:path";
 import type { StageOutput } from "../executor/executor.ts";
 import type { GeneratorConfig } from "../plan/config.ts";
+import { runGpu } from "../stages/gpu.ts";
+import { modelDirOf } from "../stages/model-stage.ts";
 import { expertGenerator } from "./expert.ts";
+import { modelGenerator } from "./model.ts";
 import { openaiGenerator } from "./openai.ts";
 import type { Generator } from "./types.ts";
 
@@ -33,9 +36,21 @@ export async function resolveGenerator(
         },
         { cacheDir: join(context.root, "cache", "responses") },
       );
-    case "model":
-      throw new Error(
-        `generation from a local checkpoint (stage ${config.stage}) is not available in this build: the training core's generation is not wired into the runtime yet`,
-      );
+    case "model": {
+      const output = context.inputs[config.stage];
+      if (!output)
+        throw new Error(
+          `the model generator reads stage ${config.stage}, which is not an input of this stage`,
+        );
+      return modelGenerator({
+        modelDir: modelDirOf(output),
+        name: `model:${config.stage}`,
+        temperature: config.temperature,
+        maxTokens: config.maxTokens,
+        seed: 0,
+        maxBatch: 16,
+        openGpu: runGpu,
+      });
+    }
   }
 }

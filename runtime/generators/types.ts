@@ -13,6 +13,8 @@ export interface Generator {
   /** Recorded in each trajectory's meta, e.g. "expert" or "openai:gpt-4". */
   name: string;
   startEpisode(env: Environment, task: EnvTask): AgentSession;
+  /** Frees what the generator holds (a model on the GPU); called when its stage is done. */
+  close?(): void;
 }
 
 export interface AgentSession {

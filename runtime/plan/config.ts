@@ -85,3 +85,29 @@ export interface BuiltinDataConfig {
   count: number;
   seed: number;
 }
+
+/** A base model: a built-in preset initialised from a seed, or a Hugging Face style directory. */
+export type ModelStageConfig =
+  | { source: "builtin"; preset: string; seed: number }
+  /** Absolute path; the hashes of config.json, the weights and the tokenizer files are the stage's files. */
+  | { source: "hf"; path: string };
+
+export interface TrainStageConfig {
+  /** Input stage ids: the base model (a model or train stage) and the training data (a dataset or mix). */
+  base: string;
+  data: string;
+  method: { type: "full" } | { type: "lora"; r: number; alpha: number; dropout: number; targets: string[] };
+  optimizer: { lr: number; betas: [number, number]; eps: number; weightDecay: number };
+  /** Fraction of the steps spent warming up (AgentTuning: 0.02), then cosine decay. */
+  warmup: number;
+  epochs?: number;
+  steps?: number;
+  batch: number;
+  gradAccum: number;
+  seqLen: number;
+  gradClip: number;
+  lossMask: "assistant_only" | "loss_flags";
+  seed: number;
+  /** Write a resumable checkpoint every N steps (0: only at the end). */
+  checkpointEvery: number;
+}

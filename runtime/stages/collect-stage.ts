@@ -38,6 +38,7 @@ export const collectStage: StageHandler = {
         concurrency: config.concurrency,
         progress,
       });
+      generator.close?.();
       perFamily[env.family] = summary;
       records.push(...episodes.map((e) => e.record));
     }

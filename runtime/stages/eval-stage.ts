@@ -43,41 +43,45 @@ export const evalStage: StageHandler = {
     const families: FamilyResult[] = [];
     for (const model of config.models) {
       const generator = await resolveGenerator(model.generator, { root, inputs });
-      for (const set of config.sets) {
-        const output = inputs[set.stage];
-        if (!output) throw new Error(`evaluation task set ${set.stage} is not an input of this stage`);
-        const env = await resolveEnvironment((output.config as unknown as TasksConfig).env);
-        const examples: ExampleTrajectory[] = config.shots >= 1 ? [env.example] : [];
-        const { episodes, summary } = await collectTrajectories({
-          env,
-          tasks: readTasks(output.dir),
-          generator,
-          episode: {
-            examples,
-            maxTurns: config.maxTurns ?? env.maxTurns,
-            invalidActions: config.invalidActions,
-            maxContextChars: config.maxContextChars,
-          },
-          logFile: join(dir, `episodes-${model.name}-${set.stage}.jsonl`.replace(/[^\w.-]/g, "_")),
-          concurrency: config.concurrency,
-          progress,
-        });
-        const errors: Partial<Record<ErrorType, number>> = {};
-        for (const episode of episodes) {
-          for (const type of classifyEpisode(episode, { functionCalling: env.tools !== undefined })) {
-            errors[type] = (errors[type] ?? 0) + 1;
+      try {
+        for (const set of config.sets) {
+          const output = inputs[set.stage];
+          if (!output) throw new Error(`evaluation task set ${set.stage} is not an input of this stage`);
+          const env = await resolveEnvironment((output.config as unknown as TasksConfig).env);
+          const examples: ExampleTrajectory[] = config.shots >= 1 ? [env.example] : [];
+          const { episodes, summary } = await collectTrajectories({
+            env,
+            tasks: readTasks(output.dir),
+            generator,
+            episode: {
+              examples,
+              maxTurns: config.maxTurns ?? env.maxTurns,
+              invalidActions: config.invalidActions,
+              maxContextChars: config.maxContextChars,
+            },
+            logFile: join(dir, `episodes-${model.name}-${set.stage}.jsonl`.replace(/[^\w.-]/g, "_")),
+            concurrency: config.concurrency,
+            progress,
+          });
+          const errors: Partial<Record<ErrorType, number>> = {};
+          for (const episode of episodes) {
+            for (const type of classifyEpisode(episode, { functionCalling: env.tools !== undefined })) {
+              errors[type] = (errors[type] ?? 0) + 1;
+            }
           }
+          families.push({
+            model: model.name,
+            family: env.family,
+            group: set.group,
+            episodes: summary.episodes,
+            success: summary.success,
+            successRate: summary.success / Math.max(1, summary.episodes),
+            meanReward: summary.meanReward,
+            errors,
+          });
         }
-        families.push({
-          model: model.name,
-          family: env.family,
-          group: set.group,
-          episodes: summary.episodes,
-          success: summary.success,
-          successRate: summary.success / Math.max(1, summary.episodes),
-          meanReward: summary.meanReward,
-          errors,
-        });
+      } finally {
+        generator.close?.();
       }
     }
     const scores: TaskScore[] = families.map((f) => ({

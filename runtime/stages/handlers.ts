@@ -5,7 +5,9 @@ import { evalStage } from "./eval-stage.ts";
 import { filterStage } from "./filter-stage.ts";
 import { loadStage } from "./load-stage.ts";
 import { mixStage } from "./mix-stage.ts";
+import { modelStage } from "./model-stage.ts";
 import { tasksStage } from "./tasks-stage.ts";
+import { trainStage } from "./train-stage.ts";
 
 /** The stage kinds this build of atune can run, and the handler for each. */
 export const stageHandlers: StageHandlers = {
@@ -15,5 +17,7 @@ export const stageHandlers: StageHandlers = {
   mix: mixStage,
   load: loadStage,
   builtin_data: builtinDataStage,
+  model: modelStage,
+  train: trainStage,
   eval: evalStage,
 };

@@ -1,0 +1,122 @@
+import type { Gpu } from "../train/device/index.ts";
+import { generateIds } from "../train/generate/generate.ts";
+import { loadGpuModel } from "../train/gpu/checkpoint.ts";
+import type { GpuLlama } from "../train/gpu/model.ts";
+import { ChatTemplate } from "../train/tokenizer/chat-template.ts";
+import type { HfTokenizer } from "../train/tokenizer/hf.ts";
+import { encodeChatPrompt } from "../train/tokenizer/prompt.ts";
+import type { ChatMessage, Generator } from "./types.ts";
+
+export interface ModelGeneratorOptions {
+  /** A complete Hugging Face model directory (a model or train stage's model/). */
+  modelDir: string;
+  /** Shown in trajectories and reports, e.g. "model:tuned". */
+  name: string;
+  temperature: number;
+  maxTokens: number;
+  seed: number;
+  /** Most replies generated together in one batch (episodes run concurrently to fill it). */
+  maxBatch: number;
+  openGpu: () => Promise<Gpu>;
+}
+
+interface Request {
+  messages: ChatMessage[];
+  resolve: (text: string) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * A local checkpoint as a generator (the model under evaluation, or the next round's teacher).
+ * Replies requested by concurrent episodes are queued and generated together as one batch on
+ * the GPU. A conversation longer than the model's context keeps its opening turns and as many of
+ * the latest turns as fit.
+ */
+export function modelGenerator(options: ModelGeneratorOptions): Generator {
+  let loaded: Promise<{ model: GpuLlama; tokenizer: HfTokenizer; template: ChatTemplate }> | undefined;
+  const queue: Request[] = [];
+  let running = false;
+  let batches = 0;
+
+  const load = () => {
+    loaded ??= options.openGpu().then((gpu) => {
+      const { model, tokenizer } = loadGpuModel(gpu, options.modelDir);
+      if (!tokenizer?.chatTemplate) {
+        model.release();
+        throw new Error(
+          `${options.modelDir} needs tokenizer.json and a chat_template in tokenizer_config.json to chat`,
+        );
+      }
+      return {
+        model,
+        tokenizer,
+        template: new ChatTemplate(tokenizer.chatTemplate, `${options.modelDir}/tokenizer_config.json`),
+      };
+    });
+    return loaded;
+  };
+
+  const drain = async () => {
+    if (running) return;
+    running = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, options.maxBatch);
+        try {
+          const { model, tokenizer, template } = await load();
+          const budget = model.config.maxPositionEmbeddings - options.maxTokens;
+          const prompts = batch.map((r) =>
+            fitPrompt(r.messages, (m) => encodeChatPrompt(tokenizer, template, m), budget),
+          );
+          const generations = await generateIds(model, prompts, {
+            maxNewTokens: options.maxTokens,
+            temperature: options.temperature,
+            seed: options.seed + batches++ * options.maxBatch,
+            stopTokenIds: tokenizer.eosId === undefined ? [] : [tokenizer.eosId],
+            decode: (ids) => tokenizer.decode(ids, { skipSpecial: true }),
+          });
+          for (const [i, request] of batch.entries()) request.resolve(generations[i].text ?? "");
+        } catch (error) {
+          for (const request of batch) request.reject(error as Error);
+        }
+      }
+    } finally {
+      running = false;
+    }
+  };
+
+  return {
+    name: options.name,
+    startEpisode: () => ({
+      act: (messages) =>
+        new Promise<string>((resolve, reject) => {
+          queue.push({ messages, resolve, reject });
+          // Let the other episodes' requests of this tick join the batch.
+          setImmediate(drain);
+        }),
+    }),
+    close() {
+      loaded?.then(({ model }) => model.release()).catch(() => undefined);
+      loaded = undefined;
+    },
+  };
+}
+
+/**
+ * Token ids of the conversation that fit `budget`: the opening two turns (instructions and their
+ * acknowledgement) and the latest turns; failing that, the last `budget` tokens.
+ */
+export function fitPrompt(
+  messages: ChatMessage[],
+  encode: (messages: ChatMessage[]) => number[],
+  budget: number,
+): number[] {
+  let kept = messages;
+  let ids = encode(kept);
+  let drop = 2;
+  while (ids.length > budget && drop < messages.length - 1) {
+    kept = [...messages.slice(0, 2), ...messages.slice(++drop)];
+    ids = encode(kept);
+  }
+  return ids.length > budget ? ids.slice(ids.length - budget) : ids;
+}

@@ -1,0 +1,43 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { StageHandler, StageOutput } from "../executor/executor.ts";
+import type { ModelStageConfig } from "../plan/config.ts";
+import { loadCheckpoint, saveCheckpoint } from "../train/io/checkpoint.ts";
+import { countParameters, initWeights } from "../train/model/params.ts";
+import { presetConfig } from "../train/model/presets.ts";
+import { byteTokenizerFiles } from "../train/tokenizer/byte.ts";
+
+/** Subdirectory of a model or train stage that holds a complete Hugging Face model directory. */
+export const MODEL_DIR = "model";
+
+/**
+ * A base model. Built-in presets are initialised from the seed and written as a full Hugging Face
+ * directory (config.json, model.safetensors, the byte tokenizer's files); a user's directory is
+ * checked (it loads, and has a tokenizer) and used in place.
+ */
+export const modelStage: StageHandler = {
+  async run({ stage, dir }) {
+    const config = stage.config as unknown as ModelStageConfig;
+    if (config.source === "builtin") {
+      const modelConfig = presetConfig(config.preset);
+      saveCheckpoint(join(dir, MODEL_DIR), {
+        config: modelConfig,
+        weights: initWeights(modelConfig, config.seed),
+        extraFiles: byteTokenizerFiles(),
+      });
+      return { preset: config.preset, parameters: countParameters(modelConfig) };
+    }
+    const { config: modelConfig } = loadCheckpoint(config.path);
+    if (!existsSync(join(config.path, "tokenizer.json"))) {
+      throw new Error(
+        `${config.path} has no tokenizer.json; a model directory needs its tokenizer to train or generate`,
+      );
+    }
+    return { path: config.path, parameters: countParameters(modelConfig) };
+  },
+};
+
+/** Where a model or train stage's model directory is. */
+export function modelDirOf(output: StageOutput): string {
+  return typeof output.summary.path === "string" ? output.summary.path : join(output.dir, MODEL_DIR);
+}
