@@ -132,7 +132,7 @@ interface Activations {
   rowLoss: GPUBuffer;
   /** [2]: (loss, count) of the micro-batch being recorded, written by crossEntropyForward. */
   loss: GPUBuffer;
-  /** [2 · micro-batches]: each micro-batch's (loss, count), copied out for the read-back. */
+  /** [2 · micro-batches + 2]: each micro-batch's (loss, count), then (norm, clip scale). */
   lossLog: GPUBuffer;
   dLogits: GPUBuffer;
   dx: GPUBuffer;
@@ -234,18 +234,13 @@ export class GpuLlama {
     const tensors: GpuTensor[] = this.lora
       ? [...this.lora.a.keys()].flatMap((name) => [this.lora!.a.get(name)!, this.lora!.b.get(name)!])
       : [...this.params.values()];
+    // Moments start at zero: written through the queue, so they are ordered before any step.
     const list = tensors.map((tensor): TrainableTensor => {
       const grad = set.f32(tensor.length, `${tensor.name}.grad`);
-      const m = set.f32(tensor.length, `${tensor.name}.exp_avg`);
-      const v = set.f32(tensor.length, `${tensor.name}.exp_avg_sq`);
+      const m = set.upload(new Float32Array(tensor.length), `${tensor.name}.exp_avg`);
+      const v = set.upload(new Float32Array(tensor.length), `${tensor.name}.exp_avg_sq`);
       return { ...tensor, grad, m, v, decay: tensor.shape.length >= 2 };
     });
-    const step = this.gpu.step({ label: "zero optimizer state" });
-    for (const t of list) {
-      step.clear(t.m);
-      step.clear(t.v);
-    }
-    void step.submit();
     this.trainingSet = set;
     this.trainableList = list;
     this.optimizerStep = 0;
@@ -423,13 +418,14 @@ export class GpuLlama {
         weightDecay: p.decay ? weightDecay : 0,
       });
     }
+    // One read-back: the clip buffer's (norm, scale) goes after the micro-batches' (loss, count).
+    step.copy(state.clip, 0, acts.lossLog, 8 * batches.length, 8);
     await step.submit();
-    const stats = await this.gpu.download(acts.lossLog, 2 * batches.length);
-    const clip = await this.gpu.download(state.clip, 2);
+    const stats = await this.gpu.download(acts.lossLog, 2 * batches.length + 2);
     for (const io of ios) io.set.release();
     const microLosses = batches.map((_, i) => stats[2 * i]);
     const loss = microLosses.reduce((sum, l) => sum + l, 0) / microLosses.length;
-    const gradNorm = clip[0];
+    const gradNorm = stats[2 * batches.length];
     const finite = Number.isFinite(loss) && Number.isFinite(gradNorm);
     // The kernel skipped the update exactly when the norm was non-finite.
     if (Number.isFinite(gradNorm)) this.optimizerStep = t;
@@ -931,7 +927,7 @@ export class GpuLlama {
       ceLse: f(rows, "ce lse"),
       rowLoss: f(rows, "row loss"),
       loss: f(2, "loss"),
-      lossLog: f(2 * slots, "loss per micro-batch"),
+      lossLog: f(2 * slots + 2, "loss per micro-batch, then the gradient norm"),
       dLogits: f(rows * c.vocabSize, "dlogits"),
       dx: f(rows * d, "dx"),
       dNorm: f(rows * d, "dnorm"),
