@@ -75,10 +75,11 @@ export function parse(source: string, file = "<input>"): ParseResult {
   const cst = parseTokens(lexed.tokens);
   // A character the lexer dropped usually leaves a hole the parser trips on: report it once.
   const seen = new Set<string>(
-    lexed.errors.map((error) => {
-      const next = lexed.tokens.find((t) => t.startOffset >= error.offset);
-      return `${next ? next.startOffset : source.length}:`;
-    }),
+    tokenOffsetsAfter(
+      lexed.errors.map((e) => e.offset),
+      lexed.tokens,
+      source.length,
+    ).map((offset) => `${offset}:`),
   );
   for (const error of parser.errors) {
     const d = syntaxDiagnostic(error, file, eof);
@@ -103,6 +104,15 @@ export function parse(source: string, file = "<input>"): ParseResult {
   }
   attachComments(ast, comments, source);
   return { ast, diagnostics };
+}
+
+/** For each offset (ascending), the offset of the first token at or after it (one pass over both lists). */
+function tokenOffsetsAfter(offsets: number[], tokens: IToken[], end: number): number[] {
+  let index = 0;
+  return offsets.map((offset) => {
+    while (index < tokens.length && tokens[index].startOffset < offset) index++;
+    return index < tokens.length ? tokens[index].startOffset : end;
+  });
 }
 
 /** Deeper nesting than any recipe needs; beyond it the recursive parser could run out of stack. */

@@ -86,36 +86,32 @@ export class AstBuilder {
     const span = last.line === first.line ? joinSpans(first, last) : first;
     const text = this.source.slice(span.start, span.end);
     const shown = text.length > 30 ? `${text.slice(0, 30)}…` : text;
-    const before = /([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(
-      this.source.slice(Math.max(0, span.start - 64), span.start),
-    );
+    // The word right before the run (looked for in a short window, so this stays linear).
+    const windowStart = Math.max(0, span.start - 64);
+    const before = /([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(this.source.slice(windowStart, span.start));
+    const word = before?.[1] ?? "";
     const misspelt =
-      before && before[1].length > 2 && !keywordWords.includes(before[1])
-        ? suggestionList(before[1], valueKeywords)
-        : [];
-    if (misspelt.length > 0 && before) {
-      const wordStart =
-        span.start -
-        (this.source.slice(0, span.start).length - this.source.slice(0, span.start).trimEnd().length) -
-        before[1].length;
-      const lineStart = this.source.lastIndexOf("\n", wordStart - 1) + 1;
-      const line = this.source.slice(0, wordStart).split("\n").length;
-      const column = wordStart - lineStart + 1;
+      word.length > 2 && !keywordWords.includes(word) ? suggestionList(word, valueKeywords) : [];
+    if (before && misspelt.length > 0) {
+      const wordStart = windowStart + before.index;
+      const between = this.source.slice(wordStart, span.start);
+      const line = first.line - (between.match(/\n/g)?.length ?? 0);
+      const column = wordStart - (this.source.lastIndexOf("\n", wordStart - 1) + 1) + 1;
       this.diagnostics.push(
         diagnostic(
           "ATN1004",
           {
             file: this.file,
             start: wordStart,
-            end: wordStart + before[1].length,
+            end: wordStart + word.length,
             line,
             column,
             endLine: line,
-            endColumn: column + before[1].length - 1,
+            endColumn: column + word.length - 1,
           },
           {
-            message: `unexpected '${shown}' after '${before[1]}'.${didYouMean(misspelt)}`,
-            help: `'${before[1]}' is read as a name here; the keyword is '${misspelt[0]}'`,
+            message: `unexpected '${shown}' after '${word}'.${didYouMean(misspelt)}`,
+            help: `'${word}' is read as a name here; the keyword is '${misspelt[0]}'`,
             suggestions: misspelt,
           },
         ),
