@@ -17,6 +17,11 @@ const commands: CommandEntry[] = [
     load: async () => (await import("./commands/check.ts")).check,
   },
   {
+    name: "compile",
+    summary: "compile a recipe into its execution plan (JSON or YAML)",
+    load: async () => (await import("./commands/compile.ts")).compile,
+  },
+  {
     name: "data",
     summary: "convert data files between formats, show their statistics, write the built-in general set",
     load: async () => (await import("./commands/data.ts")).dataCommand,
@@ -30,6 +35,21 @@ const commands: CommandEntry[] = [
     name: "fmt",
     summary: "format .atune recipes canonically (print, --write, or --check)",
     load: async () => (await import("./commands/fmt.ts")).fmt,
+  },
+  {
+    name: "plan",
+    summary: "list a plan's stages: + will run, = cached, ~ changed since the last run",
+    load: async () => (await import("./commands/plan.ts")).planCommand,
+  },
+  {
+    name: "run",
+    summary: "run a recipe or a saved plan over the content-addressed cache",
+    load: async () => (await import("./commands/run.ts")).runCommand,
+  },
+  {
+    name: "serve",
+    summary: "serve a model directory as an OpenAI-compatible Chat Completions endpoint",
+    load: async () => (await import("./commands/serve.ts")).serveCommand,
   },
 ];
 

@@ -9,7 +9,9 @@ import { checkDeclarations } from "./rules/declarations.ts";
 import { checkMixWeights } from "./rules/mix.ts";
 import { checkUniqueNames } from "./rules/names.ts";
 import { checkParams } from "./rules/params.ts";
+import { checkSecrets } from "./rules/secrets.ts";
 import { checkExpectations, checkRecipeSettings } from "./rules/settings.ts";
+import { checkShots } from "./rules/shots.ts";
 import { checkStructure } from "./rules/structure.ts";
 
 export const rules: CheckRule[] = [
@@ -20,6 +22,8 @@ export const rules: CheckRule[] = [
   checkDeclarations,
   checkMixWeights,
   checkExpectations,
+  checkSecrets,
+  checkShots,
 ];
 
 export function checkFile(file: SourceFile): Diagnostic[] {

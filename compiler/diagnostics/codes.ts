@@ -1,7 +1,8 @@
 /**
  * Every diagnostic code atune reports, with its meaning. Codes are stable: once published, a code
  * keeps its meaning (docs/language.md lists this table). ATN1xxx: reading the text (lexing and
- * syntax); ATN2xxx: the shape of the recipe (the schema); ATN9xxx: about the report itself.
+ * syntax); ATN2xxx: the shape of the recipe (the schema); ATN3xxx: names, references, files and modules
+ * (resolution and planning); ATN9xxx: about the report itself.
  */
 export type Severity = "error" | "warning" | "info";
 
@@ -41,6 +42,19 @@ export const codes = {
   ATN2016: { severity: "error", title: "misplaced top-level item" },
   ATN2017: { severity: "error", title: "unknown parameter type" },
   ATN2018: { severity: "error", title: "sweep of an undeclared or duplicate parameter" },
+  ATN3001: { severity: "error", title: "imported file not found" },
+  ATN3002: { severity: "error", title: "import cycle" },
+  ATN3003: { severity: "error", title: "name not exported by the imported file" },
+  ATN3004: { severity: "error", title: "unknown name" },
+  ATN3005: { severity: "error", title: "reference to the wrong kind of declaration" },
+  ATN3006: { severity: "warning", title: "input file not found" },
+  ATN3007: { severity: "warning", title: "evaluation tasks can overlap training tasks" },
+  ATN3008: { severity: "error", title: "training on a held-out family" },
+  ATN3009: { severity: "error", title: "secret written into the recipe" },
+  ATN3010: { severity: "error", title: "more worked examples than environments ship" },
+  ATN3011: { severity: "error", title: "bad --set override" },
+  ATN3012: { severity: "error", title: "TypeScript module does not fit" },
+  ATN3013: { severity: "info", title: "realised mix shares" },
   ATN9001: { severity: "info", title: "further diagnostics suppressed" },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -7,7 +7,7 @@ import type { CheckContext } from "../context.ts";
 import { allMembers } from "../members.ts";
 import { checkValue, constantNumber } from "../values.ts";
 
-const typeOfParam: Record<string, ValueType> = {
+export const typeOfParam: Record<string, ValueType> = {
   int: int(),
   number: num(),
   ratio,

@@ -1,0 +1,147 @@
+/**
+ * `atune compile`: a recipe file → its execution plan, or the diagnostics that stop it. Phases:
+ * load and check every file (parse, schema rules) → resolve names across imports → check
+ * references → apply `--set` overrides → plan every sweep branch.
+ */
+import { readFileSync } from "node:fs";
+import type { Plan } from "../runtime/plan/types.ts";
+import { typeOfParam } from "./check/rules/params.ts";
+import { checkReferences } from "./check/rules/references.ts";
+import { checkValue } from "./check/values.ts";
+import { type Diagnostic, diagnostic, finalizeDiagnostics, hasErrors } from "./diagnostics/diagnostic.ts";
+import { parse } from "./parse.ts";
+import { planProgram, UnplannableFilter } from "./plan/planner.ts";
+import { evaluate, type ParamValues } from "./plan/values.ts";
+import { loadProgram, type Program } from "./resolve/program.ts";
+
+export interface CompileResult {
+  /** Null when there are errors. */
+  plan: Plan | null;
+  diagnostics: Diagnostic[];
+  /** Every loaded file's text, by the path its diagnostics name (for code frames). */
+  sources: Map<string, string>;
+}
+
+export function atuneVersion(): string {
+  return JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+}
+
+/** `--set name=value` as the user wrote it. */
+export interface Override {
+  name: string;
+  value: string;
+}
+
+export function compileRecipe(file: string, overrides: Override[] = [], source?: string): CompileResult {
+  const program = loadProgram(file, source);
+  const diagnostics = [...program.diagnostics];
+  if (!program.recipe) {
+    diagnostics.push(
+      diagnostic(
+        "ATN2016",
+        { file, start: 0, end: 0, line: 1, column: 1, endLine: 1, endColumn: 1 },
+        {
+          message: `${file} has no recipe to compile (it is a library file)`,
+          help: "compile the recipe that imports it",
+        },
+      ),
+    );
+  }
+  diagnostics.push(...checkReferences(program));
+  const params = paramValues(program, overrides, diagnostics);
+  const sweeps = sweepValues(program, overrides);
+  let plan: Plan | null = null;
+  if (!hasErrors(diagnostics)) {
+    try {
+      const result = planProgram(program, params, sweeps, atuneVersion());
+      diagnostics.push(...result.diagnostics);
+      plan = result.plan;
+    } catch (error) {
+      if (!(error instanceof UnplannableFilter)) throw error;
+      diagnostics.push(
+        diagnostic("ATN2015", error.span, {
+          message: "this keep condition cannot be run as a filter",
+          help: "use reward, finish, turns, tokens, valid_format or success, combined with 'and', or a module predicate",
+        }),
+      );
+    }
+  }
+  const sorted = finalizeDiagnostics(diagnostics);
+  return { plan: hasErrors(sorted) ? null : plan, diagnostics: sorted, sources: program.sources };
+}
+
+/** Each param's value: its default, or the override checked against its type like a literal. */
+function paramValues(program: Program, overrides: Override[], diagnostics: Diagnostic[]): ParamValues {
+  const values: ParamValues = new Map();
+  for (const [name, { node }] of program.params) {
+    if (node.default) values.set(name, evaluate(node.default, values));
+  }
+  for (const { name, value } of overrides) {
+    const param = program.params.get(name);
+    const at = {
+      file: "--set",
+      start: 0,
+      end: value.length,
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: value.length,
+    };
+    if (!param) {
+      diagnostics.push(
+        diagnostic("ATN3011", at, {
+          message: `--set ${name}=${value}: the recipe has no param '${name}'`,
+          help: `its params: ${[...program.params.keys()].join(", ") || "none"}`,
+        }),
+      );
+      continue;
+    }
+    const parsed = parse(`recipe set { seed = ${value} }`, "--set");
+    const recipe = parsed.ast.items[0];
+    const setting = recipe?.kind === "Recipe" ? recipe.members[0] : undefined;
+    const type = typeOfParam[param.node.type.value];
+    const problems =
+      parsed.diagnostics.length > 0 || setting?.kind !== "Setting" || !type
+        ? [{ message: "not a value" }]
+        : checkValue(setting.value, type, `param '${name}'`);
+    if (problems.length > 0 || setting?.kind !== "Setting") {
+      diagnostics.push(
+        diagnostic("ATN3011", at, {
+          message: `--set ${name}=${value}: ${problems[0].message}`,
+          help: `'${name}' is a ${param.node.type.value}; write e.g. --set ${name}=${example(param.node.type.value)}`,
+        }),
+      );
+      continue;
+    }
+    values.set(name, evaluate(setting.value, values));
+  }
+  return values;
+}
+
+function example(type: string): string {
+  return (
+    { int: "3", number: "0.5", ratio: "20%", bool: "true", string: '"text"', duration: "30s", size: "10MB" }[
+      type
+    ] ?? "VALUE"
+  );
+}
+
+/** The values each sweep gives its param (a `--set` of the param replaces its sweep). */
+function sweepValues(program: Program, overrides: Override[]): Map<string, unknown[]> {
+  const sweeps = new Map<string, unknown[]>();
+  for (const sweep of program.sweeps) {
+    const name = sweep.param.value;
+    if (overrides.some((o) => o.name === name) || !program.params.has(name)) continue;
+    const values = evaluate(sweep.values, new Map());
+    if (Array.isArray(values)) sweeps.set(name, values);
+    else if (sweep.values.kind === "Range") {
+      const from = evaluate(sweep.values.from, new Map()) as number;
+      const to = evaluate(sweep.values.to, new Map()) as number;
+      sweeps.set(
+        name,
+        Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i),
+      );
+    }
+  }
+  return sweeps;
+}

@@ -1,0 +1,253 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { describe, expect, it, vi } from "vitest";
+import { type Command, UsageError } from "../../cli/command.ts";
+import { compile } from "../../cli/commands/compile.ts";
+import { planCommand } from "../../cli/commands/plan.ts";
+import { runCommand } from "../../cli/commands/run.ts";
+import { compileRecipe } from "../../compiler/compile.ts";
+import { formatPlan } from "../../runtime/plan/io.ts";
+import { planProblems } from "../../runtime/plan/key.ts";
+import type { Plan } from "../../runtime/plan/types.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const fixture = (name: string) => join(root, "tests/fixtures/plan", name);
+const quickstart = join(root, "examples/quickstart.atune");
+const quickstartText = readFileSync(quickstart, "utf8");
+
+const codes = (file: string) =>
+  compileRecipe(file).diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column}`);
+const stage = (plan: Plan, id: string) => plan.stages.find((s) => s.id === id);
+
+describe("the planner", () => {
+  it("gives byte-identical plans for the same recipe, with sound keys", () => {
+    const a = compileRecipe(quickstart);
+    const b = compileRecipe(quickstart);
+    expect(a.diagnostics).toEqual([]);
+    expect(formatPlan(a.plan!)).toBe(formatPlan(b.plan!));
+    expect(planProblems(a.plan!.stages, a.plan!.atune)).toEqual([]);
+  });
+
+  it("fills in the defaults and maps each declaration to its stages", () => {
+    const plan = compileRecipe(quickstart).plan!;
+    expect(stage(plan, "tasks.household")?.config).toMatchObject({
+      env: { builtin: "household" },
+      split: "train",
+      count: 60,
+    });
+    expect(stage(plan, "collect.agent")?.config).toMatchObject({
+      generator: { type: "expert" },
+      shots: 1,
+      maxTurns: 20,
+    });
+    expect(stage(plan, "filter.agent")?.config).toEqual({
+      filters: [{ type: "reward", op: "==", value: 1 }, { type: "format" }, { type: "dedupe" }],
+    });
+    expect(stage(plan, "mix.tuning")?.config).toMatchObject({
+      weights: { "filter.agent": 0.2, "builtin_data.general": 0.8 },
+      stop: "total",
+      total: 3000,
+      unit: "examples",
+    });
+    expect(stage(plan, "train.tuned")?.config).toMatchObject({
+      base: "model.base",
+      data: "mix.tuning",
+      method: { type: "lora", r: 8, alpha: 16, dropout: 0.05, targets: ["q_proj", "v_proj"] },
+      optimizer: { type: "adamw", lr: 1e-3, betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0.1 },
+      schedule: { type: "cosine", warmup: 0.02, warmupUnit: "share" },
+      epochs: 2,
+      gradAccum: 1,
+    });
+    const evalStage = stage(plan, "eval.compare")!;
+    expect(evalStage.config).toMatchObject({
+      models: [
+        { name: "base", generator: { type: "model", stage: "model.base" } },
+        { name: "tuned", generator: { type: "model", stage: "train.tuned" } },
+      ],
+      general: [{ stage: "builtin_data.general_eval" }],
+    });
+    // held_in with options: test-split task sets of their own; held_out: the declared sets.
+    expect(stage(plan, "tasks.compare.household")?.config).toMatchObject({ split: "test", count: 20 });
+    expect(evalStage.inputs).toContain("tasks.sciworld");
+    // Every stage's seed is fixed even where the recipe gives none.
+    expect(typeof (stage(plan, "mix.tuning")!.config as { seed: number }).seed).toBe("number");
+  });
+
+  it("changes exactly the keys of the changed stage and its dependants", () => {
+    const fields: Array<[RegExp, (n: number) => string]> = [
+      [/count = 60 \}/, (n) => `count = ${n} }`],
+      [/max_turns = 20\n {4}repeat_limit/, (n) => `max_turns = ${n}\n    repeat_limit`],
+      [/param eta: ratio = 20%/, (n) => `param eta: ratio = ${n}%`],
+      [/total = 3000 examples/, (n) => `total = ${n} examples`],
+      [/epochs = 2/, (n) => `epochs = ${n}`],
+      [/seq_len = 512/, (n) => `seq_len = ${n}`],
+      [/count = 2000/, (n) => `count = ${n}`],
+      [/held_out = \[sciworld, cardgame, multihop\]/, () => "held_out = [sciworld, cardgame]"],
+    ];
+    const before = compileRecipe(quickstart).plan!;
+    fc.assert(
+      fc.property(fc.nat(fields.length - 1), fc.integer({ min: 21, max: 99 }), (field, value) => {
+        const [pattern, replacement] = fields[field];
+        const text = quickstartText.replace(pattern, replacement(value));
+        const after = compileRecipe(quickstart, [], text).plan!;
+        const config = (p: Plan, id: string) => JSON.stringify(stage(p, id)?.config ?? null);
+        const changed = new Set(
+          after.stages.filter((s) => config(before, s.id) !== config(after, s.id)).map((s) => s.id),
+        );
+        // Close over dependants.
+        for (const s of after.stages) if (s.inputs.some((i) => changed.has(i))) changed.add(s.id);
+        for (const s of after.stages) {
+          const old = stage(before, s.id);
+          expect(old?.key !== s.key, s.id).toBe(changed.has(s.id));
+        }
+        expect(changed.size).toBeGreaterThan(0);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("expands a sweep into branches that share the stages upstream of the param", () => {
+    const plan = compileRecipe(join(root, "examples/eta-sweep.atune")).plan!;
+    const ids = plan.stages.map((s) => s.id);
+    expect(ids.filter((id) => id.startsWith("collect.agent"))).toEqual(["collect.agent"]);
+    expect(ids.filter((id) => id.startsWith("mix.tuning"))).toEqual([
+      "mix.tuning@eta=0",
+      "mix.tuning@eta=0.2",
+      "mix.tuning@eta=0.5",
+      "mix.tuning@eta=1",
+    ]);
+    expect(ids).toContain("tasks.compare.household");
+    expect(stage(plan, "mix.tuning@eta=0.5")?.inputs).toEqual(["filter.agent", "builtin_data.general"]);
+    expect(stage(plan, "train.tuned@eta=0.2")?.inputs).toEqual(["model.base", "mix.tuning@eta=0.2"]);
+    expect(plan.params.eta).toEqual([0, 0.2, 0.5, 1]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("types --set overrides like literals and names the param when one is wrong", () => {
+    const set = compileRecipe(quickstart, [{ name: "eta", value: "30%" }]).plan!;
+    expect(
+      (stage(set, "mix.tuning")!.config as { weights: Record<string, number> }).weights["filter.agent"],
+    ).toBe(0.3);
+    const bad = compileRecipe(quickstart, [{ name: "eta", value: '"high"' }]);
+    expect(bad.plan).toBeNull();
+    expect(bad.diagnostics[0]).toMatchObject({ code: "ATN3011" });
+    expect(bad.diagnostics[0].message).toContain("eta");
+    const unknown = compileRecipe(quickstart, [{ name: "beta", value: "1" }]);
+    expect(unknown.diagnostics.map((d) => d.code)).toEqual(["ATN3011"]);
+  });
+
+  it("warns about input files that do not exist yet, and still plans", () => {
+    const result = compileRecipe(join(root, "recipes/agenttuning.atune"));
+    expect(result.plan).not.toBeNull();
+    expect(result.diagnostics.every((d) => d.code === "ATN3006")).toBe(true);
+    expect(stage(result.plan!, "load.sharegpt_gpt4")?.files[0].sha256).toBe("missing");
+    expect(stage(result.plan!, "load.general_eval")?.config).toMatchObject({ format: "openai" });
+  });
+});
+
+describe("resolution across imports", () => {
+  it("resolves relative files and packages under node_modules", () => {
+    const result = compileRecipe(fixture("imports.atune"));
+    expect(result.diagnostics).toEqual([]);
+    expect(stage(result.plan!, "collect.shop_data")?.inputs).toEqual(["tasks.shop_tasks"]);
+  });
+
+  it("reports a private name, a missing export and a missing file", () => {
+    const result = compileRecipe(fixture("bad-imports.atune"));
+    expect(result.diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column}`)).toEqual([
+      "ATN3003 1:10",
+      "ATN3003 1:25",
+      "ATN3001 2:8",
+    ]);
+    expect(result.diagnostics[0].related[0].span.file).toContain("shop.atune");
+  });
+
+  it("reports an import cycle", () => {
+    const cycle = compileRecipe(fixture("cycle.atune")).diagnostics;
+    expect(cycle.map((d) => d.code)).toEqual(["ATN3002"]);
+    expect(cycle[0].message).toMatch(/cycle-a\.atune → .*cycle-b\.atune → .*cycle-a\.atune/);
+  });
+
+  it("reports a name declared twice across files with both locations", () => {
+    const [dup] = compileRecipe(fixture("dup-import.atune")).diagnostics;
+    expect(dup).toMatchObject({ code: "ATN2003", span: { line: 3, column: 8 } });
+    expect(dup.related[0].span.file).toContain("lib/shop.atune");
+  });
+});
+
+describe("reference, secret and shots checks", () => {
+  it("reports each with its code, span and suggestion", () => {
+    const result = compileRecipe(fixture("bad-references.atune"));
+    expect(codes(fixture("bad-references.atune"))).toEqual([
+      "ATN3009 5:55",
+      "ATN3004 6:34",
+      "ATN3010 6:79",
+      "ATN3005 7:34",
+      "ATN3005 8:34",
+    ]);
+    expect(result.diagnostics.find((d) => d.code === "ATN3004")?.suggestions).toEqual(["shop"]);
+  });
+});
+
+describe("atune compile, plan and run", () => {
+  const bin = join(root, "bin/atune.js");
+  const atune = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  /** A command in this process, as cli/main.ts runs it (a usage error is exit 2). */
+  const inProcess = async (command: Command, ...args: string[]) => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      const status = await command.run(args);
+      return { status, stdout: log.mock.calls.map((c) => c.join(" ")).join("\n") };
+    } catch (e) {
+      if (e instanceof UsageError) return { status: 2, stdout: "" };
+      throw e;
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+      write.mockRestore();
+    }
+  };
+
+  it("compiles and plans every example and recipe", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "atune-plan-"));
+    for (const file of [
+      "examples/quickstart.atune",
+      "examples/eta-sweep.atune",
+      "recipes/agenttuning.atune",
+    ]) {
+      const out = join(dir, `${file.replace(/\W/g, "_")}.yaml`);
+      expect((await inProcess(compile, join(root, file), "-o", out)).status).toBe(0);
+      const planned = await inProcess(planCommand, out, "--root", join(dir, "cache"));
+      expect(planned.status).toBe(0);
+      expect(planned.stdout).toMatch(/\d+ stages: \d+ to run \(0 changed\), 0 cached/);
+    }
+  });
+
+  it("runs a small recipe end to end through bin/atune.js, and a second run finds every stage cached", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "atune-run-"));
+    const first = atune("run", fixture("small.atune"), "--root", dir);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/\+ mix\.tuning\s+ran/);
+    expect(first.stdout).toContain("manifest: ");
+    const second = atune("run", fixture("small.atune"), "--root", dir);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout.match(/cached/g)?.length).toBe(6);
+    const planned = await inProcess(planCommand, fixture("small.atune"), "--root", dir);
+    expect(planned.stdout).toContain("6 stages: 0 to run (0 changed), 6 cached");
+    const changed = await inProcess(planCommand, fixture("small.atune"), "--set", "eta=0.3", "--root", dir);
+    expect(changed.stdout).toMatch(/~ mix\.tuning\s+mix\s+\(changed: weights\./);
+  });
+
+  it("refuses a recipe with errors (exit 1) and a bad call (exit 2)", async () => {
+    expect((await inProcess(runCommand, fixture("bad-references.atune"))).status).toBe(1);
+    expect((await inProcess(compile)).status).toBe(2);
+    expect((await inProcess(compile, fixture("small.atune"), "--set", "eta")).status).toBe(2);
+  });
+});
