@@ -9,14 +9,13 @@
  * real token) go through the head and come back.
  */
 import { embeddingForward } from "../kernels/embedding.ts";
-import { linearForward } from "../kernels/matmul.ts";
 import { residualAdd } from "../kernels/residual.ts";
 import { rmsnormForward } from "../kernels/rmsnorm.ts";
 import { ropeForward } from "../kernels/rope.ts";
 import { swigluForward } from "../kernels/swiglu.ts";
 import { BufferSet } from "./buffers.ts";
 import { type CacheShape, cachedAttention, kvCacheWrite } from "./kernels.ts";
-import type { GpuLlama } from "./model.ts";
+import { type GpuLlama, recordLinear } from "./model.ts";
 
 export class GpuKvCache {
   readonly keys: GPUBuffer[] = [];
@@ -153,14 +152,7 @@ export async function forwardCached(
     dim: d,
     eps: c.rmsNormEps,
   });
-  linearForward(step, {
-    x: finalNorm,
-    w: model.headWeight(),
-    y: logits,
-    rows: cache.rows,
-    inFeatures: d,
-    outFeatures: c.vocabSize,
-  });
+  recordLinear(step, finalNorm, model.headWeight(), logits, cache.rows, d, c.vocabSize);
   await step.submit();
   const result = await model.gpu.download(logits, cache.rows * c.vocabSize);
   set.release();
