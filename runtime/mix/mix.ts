@@ -1,5 +1,5 @@
 import type { ConversationRecord } from "../data/record.ts";
-import { Rng } from "../env/common/random.ts";
+import { Rng } from "../util/random.ts";
 
 /**
  * Mixing datasets by declared weights.

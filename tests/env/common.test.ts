@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { asEpisode, invalidStep } from "../../runtime/env/common/episode.ts";
 import { EnvQueryError } from "../../runtime/env/common/errors.ts";
 import { resolveOptions } from "../../runtime/env/common/options.ts";
-import { hashString, Rng } from "../../runtime/env/common/random.ts";
 import { generateTasks, splitOf, taskSignature } from "../../runtime/env/common/tasks.ts";
+import { hashString, Rng } from "../../runtime/util/random.ts";
 
 describe("seeded randomness", () => {
   it("repeats the same stream for the same seed and stays in range", () => {

@@ -1,6 +1,6 @@
+import { Rng } from "../../util/random.ts";
 import type { ConversationRecord } from "../record.ts";
 import { choicePrompt } from "./checkers.ts";
-import { Rng } from "./random.ts";
 import { contentId, GeneralSetTooSmallError, type GeneralSplit, splitOf } from "./split.ts";
 import { capitals, elements, unitFactors } from "./tables.ts";
 import { type ChoiceItem, type Letter, letters } from "./types.ts";

@@ -1,3 +1,4 @@
+import { Rng } from "../../util/random.ts";
 import type { ConversationRecord } from "../record.ts";
 import { arithmetic } from "./categories/arithmetic.ts";
 import type { CandidateMaker } from "./categories/candidate.ts";
@@ -6,7 +7,6 @@ import { facts } from "./categories/facts.ts";
 import { format } from "./categories/format.ts";
 import { lists } from "./categories/lists.ts";
 import { strings } from "./categories/strings.ts";
-import { Rng } from "./random.ts";
 import { contentId, GeneralSetTooSmallError, type GeneralSplit, splitOf } from "./split.ts";
 import type { Category, GeneralItem } from "./types.ts";
 

@@ -1,4 +1,4 @@
-import { hash32 } from "./random.ts";
+import { hashString } from "../../util/random.ts";
 
 export type GeneralSplit = "train" | "test";
 export const generalSplits: readonly GeneralSplit[] = ["train", "test"];
@@ -8,13 +8,13 @@ export const generalSplits: readonly GeneralSplit[] = ["train", "test"];
  * test. Whatever seeds or counts are asked for, no instruction can appear in both splits.
  */
 export function splitOf(instruction: string): GeneralSplit {
-  return hash32(instruction, 0x5eed) % 5 === 0 ? "test" : "train";
+  return hashString(instruction, 0x5eed) % 5 === 0 ? "test" : "train";
 }
 
 /** A content-derived id: stable across runs and seeds, and unique for distinct instructions. */
 export function contentId(prefix: string, text: string): string {
   const hex = (n: number) => n.toString(16).padStart(8, "0");
-  return `${prefix}_${hex(hash32(text, 1))}${hex(hash32(text, 2))}`;
+  return `${prefix}_${hex(hashString(text, 1))}${hex(hashString(text, 2))}`;
 }
 
 /** Thrown when a split cannot supply as many distinct items as were asked for. */

@@ -1,7 +1,7 @@
+import type { Rng } from "../../util/random.ts";
 import type { EnvGroup, Environment, EnvTask, ExampleTrajectory, Move, ToolSpec } from "../types.ts";
 import { asEpisode, recordExample, type Simulation, scriptedExpert } from "./episode.ts";
 import { type OptionSpecs, resolveOptions } from "./options.ts";
-import type { Rng } from "./random.ts";
 import { generateTasks, type TaskContent, taskData } from "./tasks.ts";
 
 /** The seed the 1-shot example task is drawn from (train split, first task). */

@@ -1,6 +1,6 @@
+import { hashString, Rng } from "../../util/random.ts";
 import type { EnvTask, Split, TaskQuery } from "../types.ts";
 import { EnvQueryError } from "./errors.ts";
-import { hashString, Rng } from "./random.ts";
 
 /** What a family's generator makes for one candidate task. */
 export interface TaskContent<D> {

@@ -5,48 +5,10 @@
  * a hash of its content, so train and test can never coincide whatever seeds a recipe picks.
  */
 import { createHash } from "node:crypto";
+import { Rng } from "../../util/random.ts";
 import type { Split } from "../types.ts";
 
-/** A small seeded generator (mulberry32): fast, and the same sequence on every machine. */
-export class Rng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** An integer in [lo, hi], both ends included. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-
-  shuffle<T>(items: readonly T[]): T[] {
-    const out = [...items];
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [out[i], out[j]] = [out[j], out[i]];
-    }
-    return out;
-  }
-
-  /** `count` distinct items, in random order. */
-  sample<T>(items: readonly T[], count: number): T[] {
-    return this.shuffle(items).slice(0, count);
-  }
-}
+export { Rng };
 
 /** Mixes numbers into one 32-bit seed, so (seed, index, attempt) streams do not overlap. */
 export function mixSeed(...parts: number[]): number {

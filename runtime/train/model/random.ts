@@ -1,3 +1,5 @@
+import { Rng as SeededStream } from "../../util/random.ts";
+
 /**
  * A small seeded random number generator (SplitMix32 state advance + Mulberry32 output). Used for
  * weight initialisation and sampling so that runs with the same seed are identical everywhere.
@@ -10,15 +12,9 @@ export interface Rng {
 }
 
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
+  const stream = new SeededStream(seed);
   let spareNormal: number | undefined;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = (): number => stream.next();
   const normal = (): number => {
     if (spareNormal !== undefined) {
       const value = spareNormal;

@@ -1,4 +1,4 @@
-import type { Rng } from "../random.ts";
+import type { Rng } from "../../../util/random.ts";
 import type { Category, Check } from "../types.ts";
 
 /** One generated item before it is given an id and a split. */

@@ -1,4 +1,4 @@
-import type { Rng } from "../random.ts";
+import type { Rng } from "../../../util/random.ts";
 import type { Candidate, CandidateMaker } from "./candidate.ts";
 
 const numbers = (rng: Rng, lo = 3, hi = 6): number[] =>

@@ -1,5 +1,5 @@
 /** A numbered-card battle with open hands: rules, the scripted opponent, and the best reply. */
-import type { Rng } from "../../common/random.ts";
+import type { Rng } from "../../../util/random.ts";
 import type { TaskContent } from "../../common/tasks.ts";
 
 export type OpponentRule =

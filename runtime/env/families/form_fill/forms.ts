@@ -1,5 +1,5 @@
 /** MiniWoB-like forms: templates of fields and the values a task asks to enter. */
-import type { Rng } from "../../common/random.ts";
+import type { Rng } from "../../../util/random.ts";
 
 export interface FormField {
   name: string;

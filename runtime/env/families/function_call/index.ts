@@ -1,6 +1,6 @@
+import type { Rng } from "../../../util/random.ts";
 import { invalidStep, type Simulation } from "../../common/episode.ts";
 import { defineFamily } from "../../common/family.ts";
-import type { Rng } from "../../common/random.ts";
 import type { TaskContent } from "../../common/tasks.ts";
 import type { Move, ResetResult, StepResult, ToolSpec } from "../../types.ts";
 import { type CallRequest, FUNCTION_TOOLS, makeRequest } from "./tools.ts";

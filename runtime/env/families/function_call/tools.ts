@@ -1,5 +1,5 @@
 /** The function_call family's tools (JSON schemas) and the request templates that call them. */
-import type { Rng } from "../../common/random.ts";
+import type { Rng } from "../../../util/random.ts";
 import type { ToolSpec } from "../../types.ts";
 
 type Schema = {

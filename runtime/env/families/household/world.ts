@@ -1,5 +1,5 @@
 /** Household (ALFWorld-like) worlds: scenes, receptacles, objects, goals, and their generator. */
-import type { Rng } from "../../common/random.ts";
+import type { Rng } from "../../../util/random.ts";
 import type { TaskContent } from "../../common/tasks.ts";
 
 export type Scene = "kitchen" | "livingroom" | "bedroom" | "bathroom";

@@ -1,5 +1,5 @@
 /** The kg family's built-in knowledge graph (Freebase-style relation names), generated from a fixed seed. */
-import { Rng } from "../../common/random.ts";
+import { Rng } from "../../../util/random.ts";
 
 export type EntityType =
   | "people.person"

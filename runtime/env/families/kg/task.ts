@@ -1,5 +1,5 @@
 /** kg questions: templates over the built-in graph, each with its gold answer set and tool program. */
-import type { Rng } from "../../common/random.ts";
+import type { Rng } from "../../../util/random.ts";
 import type { TaskContent } from "../../common/tasks.ts";
 import { knowledgeGraph } from "./graph.ts";
 

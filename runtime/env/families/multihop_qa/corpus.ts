@@ -1,5 +1,5 @@
 /** The multihop_qa family's built-in document collection: people, films and cities, from a fixed seed. */
-import { Rng } from "../../common/random.ts";
+import { Rng } from "../../../util/random.ts";
 
 export interface Person {
   name: string;

@@ -1,5 +1,5 @@
 /** multihop_qa questions (HotpotQA-like bridge and comparison questions) over the built-in collection. */
-import type { Rng } from "../../common/random.ts";
+import type { Rng } from "../../../util/random.ts";
 import type { TaskContent } from "../../common/tasks.ts";
 import { qaCorpus } from "./corpus.ts";
 

@@ -1,5 +1,5 @@
 /** sciworld tasks: science-lab procedures (change of state, thermometry, conductivity, paint mixing). */
-import type { Rng } from "../../common/random.ts";
+import type { Rng } from "../../../util/random.ts";
 import type { TaskContent } from "../../common/tasks.ts";
 
 export const ROOMS = ["hallway", "kitchen", "workshop", "greenhouse"] as const;

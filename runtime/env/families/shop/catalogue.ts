@@ -1,5 +1,5 @@
 /** The shop's built-in catalogue: generated once from a fixed seed, the same on every machine. */
-import { Rng } from "../../common/random.ts";
+import { Rng } from "../../../util/random.ts";
 
 export interface Product {
   asin: string;

@@ -1,5 +1,5 @@
 /** Shop tasks: a wanted product described by type, attributes, options and a price ceiling; and the reward. */
-import type { Rng } from "../../common/random.ts";
+import type { Rng } from "../../../util/random.ts";
 import type { TaskContent } from "../../common/tasks.ts";
 import { type Product, shopCatalogue } from "./catalogue.ts";
 

@@ -1,5 +1,5 @@
 /** Mind2Web-like page snapshots: a few site templates, each a form with a task and its action sequence. */
-import type { Rng } from "../../common/random.ts";
+import type { Rng } from "../../../util/random.ts";
 
 export type Role = "link" | "button" | "textbox" | "combobox" | "checkbox";
 export type Operation = "CLICK" | "TYPE" | "SELECT";

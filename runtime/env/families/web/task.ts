@@ -1,5 +1,5 @@
 /** Web tasks: one page snapshot, the task, the actions already taken, and the one correct next action. */
-import type { Rng } from "../../common/random.ts";
+import type { Rng } from "../../../util/random.ts";
 import type { TaskContent } from "../../common/tasks.ts";
 import { FOOTER_LINKS, HEADER_LINKS, type Operation, type Role, SITES, type WebElement } from "./sites.ts";
 

@@ -1,8 +1,11 @@
-/** Seeded randomness for task generation: the same seed always gives the same stream. */
+/**
+ * Seeded randomness for everything that must come out the same on every machine: task and data
+ * generation, data order, weight initialisation, sampling. Not for cryptography.
+ */
 
 /** FNV-1a over UTF-16 code units, finished with a murmur-style mix: a well-spread 32-bit hash. */
-export function hashString(text: string): number {
-  let hash = 0x811c9dc5;
+export function hashString(text: string, salt = 0): number {
+  let hash = (0x811c9dc5 ^ salt) >>> 0;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
@@ -15,7 +18,7 @@ export function hashString(text: string): number {
   return hash >>> 0;
 }
 
-/** mulberry32: small, fast and good enough for content generation (not for cryptography). */
+/** mulberry32: small and fast, and the same stream everywhere for the same seed. */
 export class Rng {
   private state: number;
 
@@ -32,14 +35,16 @@ export class Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
+  /** Like Python's randrange/randint: int(n) is in [0, n); int(lo, hi) is in [lo, hi], both ends included. */
+  int(loOrN: number, hi?: number): number {
+    return hi === undefined
+      ? Math.floor(this.next() * loOrN)
+      : loOrN + Math.floor(this.next() * (hi - loOrN + 1));
   }
 
   /** An integer in [lo, hi], both ends included. */
   range(lo: number, hi: number): number {
-    return lo + this.int(hi - lo + 1);
+    return this.int(lo, hi);
   }
 
   chance(p: number): boolean {
