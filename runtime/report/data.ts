@@ -138,7 +138,13 @@ export function buildReportData(
     }
   }
   const scores = rows.flatMap((row) =>
-    row.families.map((f) => ({ model: row.label, task: f.family, group: f.group, score: f.meanReward })),
+    // A task is a family within a group, so one family evaluated as held-in and held-out stays two tasks.
+    row.families.map((f) => ({
+      model: row.label,
+      task: `${f.group}/${f.family}`,
+      group: f.group,
+      score: f.meanReward,
+    })),
   );
   const normalised = normalisedScores(scores);
   for (const row of rows) row.groups = normalised.filter((g) => g.model === row.label);
