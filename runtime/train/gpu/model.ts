@@ -965,7 +965,7 @@ export function recordLinear(
   let variant: MatmulVariant | undefined;
   if (rows * outFeatures <= 64 * 64) {
     if (variantFits("tile4x4", rows, outFeatures, inFeatures)) variant = "tile4x4";
-    else if (inFeatures % 4 === 0) variant = "nt8x8";
+    else if (variantFits("nt8x8", rows, outFeatures, inFeatures, false, true)) variant = "nt8x8";
   }
   matmul(step, { a: x, b: w, c: y, m: rows, n: outFeatures, k: inFeatures, transB: true, variant });
 }
