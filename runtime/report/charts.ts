@@ -80,7 +80,9 @@ export function groupedBarChart(args: {
 }): string {
   const barWidth = 18;
   const gap = 24;
-  const groupWidth = Math.max(60, args.series.length * barWidth + 12);
+  // Wide enough for the bars and for the longest label (about 7 px a character at 12 px).
+  const longest = Math.max(...args.categories.map((c) => Math.max(c.label.length, c.note?.length ?? 0)));
+  const groupWidth = Math.max(60, args.series.length * barWidth + 12, longest * 7 - gap + 8);
   const left = 48;
   const top = 12;
   const height = 200;

@@ -14,7 +14,8 @@ th { background: #f3f5f8; font-weight: 600; text-align: center; }
 td { text-align: right; }
 td.name { text-align: left; font-weight: 500; }
 td.best { font-weight: 700; }
-figure.chart { margin: 12px 0 20px; overflow-x: auto; }
+figure.chart { margin: 12px 0 20px; }
+figure.chart svg { max-width: 100%; height: auto; }
 figcaption { font-weight: 600; margin-bottom: 6px; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; margin-top: 4px; color: var(--muted); }
 .legend-item { display: inline-flex; align-items: center; gap: 6px; }
