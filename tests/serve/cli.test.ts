@@ -33,7 +33,7 @@ const exitCode = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
 describe("atune serve (CLI)", () => {
-  it("starts, prints its URL, answers with the key, and exits 0 on SIGTERM", async () => {
+  it("starts, prints its URL, answers with the key, and on SIGTERM finishes the request in flight and exits 0", async () => {
     const dir = randomModelDir("cli-model");
     const child = spawn(
       process.execPath,
@@ -57,11 +57,31 @@ describe("atune serve (CLI)", () => {
       expect(body.usage.completion_tokens).toBeGreaterThan(0);
       const unauthorised = await fetch(`${url}/models`);
       expect(unauthorised.status).toBe(401);
-    } finally {
+
+      // SIGTERM while a request is being generated: it is still answered before the server exits.
+      const inFlight = fetch(`${url}/chat/completions`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: "Bearer k-123" },
+        body: JSON.stringify({
+          model: "tuned",
+          messages: [{ role: "user", content: "go" }],
+          max_tokens: 200,
+        }),
+      });
+      const health = url.replace(/\/v1$/, "/health");
+      while (((await (await fetch(health)).json()) as { requests: number }).requests < 2) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       const exited = exitCode(child);
       child.kill("SIGTERM");
+      const answer = await inFlight;
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as any).choices[0].finish_reason).toBeDefined();
       expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
     }
+    expect(child.exitCode).toBe(0);
     expect(stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
