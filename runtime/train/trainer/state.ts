@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { GpuLlama } from "../gpu/model.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint.ts";
-import { loadLoraAdapter, saveLoraAdapter } from "../io/peft.ts";
+import { ADAPTER_CONFIG_FILE, loadLoraAdapter, saveLoraAdapter } from "../io/peft.ts";
 import { readSafetensors, writeSafetensors } from "../io/safetensors.ts";
 
 export const TRAINER_STATE_FILE = "trainer_state.json";
@@ -62,6 +62,14 @@ export function loadTrainingCheckpoint(dir: string, model: GpuLlama): TrainerSta
   }
   if (state.version !== 1)
     throw new Error(`${stateFile}: unsupported trainer state version ${state.version}.`);
+  const isAdapter = existsSync(join(dir, ADAPTER_CONFIG_FILE));
+  if (isAdapter !== (model.loraConfig !== undefined)) {
+    throw new Error(
+      isAdapter
+        ? `${dir} holds a LoRA adapter; attach a LoRA adapter with the same r, alpha and target modules to the model (GpuLlama.attachLora) before resuming.`
+        : `${dir} holds a full model, but the model has a LoRA adapter attached; resume it without attaching one.`,
+    );
+  }
   if (model.loraConfig) {
     const adapter = loadLoraAdapter(dir, model.config);
     for (const [name, pair] of adapter.pairs) {

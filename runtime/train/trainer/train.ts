@@ -78,10 +78,13 @@ export class TrainingDivergedError extends Error {
     readonly tensor: string,
     readonly lastCheckpoint: string | undefined,
     detail: string,
+    updateSkipped: boolean,
   ) {
     super(
       `Training diverged at step ${step}: ${detail} (first non-finite tensor: '${tensor}'). ` +
-        "The update of that step was not applied. " +
+        (updateSkipped
+          ? "The update of that step was not applied. "
+          : "The gradient norm was finite, so that step's update was applied. ") +
         (lastCheckpoint
           ? `The last good checkpoint is ${lastCheckpoint}. `
           : "No checkpoint was written yet. ") +
@@ -177,7 +180,13 @@ export async function train(
       const what = bad.weights.length > 0 ? "weight" : bad.gradients.length > 0 ? "gradient of" : "";
       const detail = `loss ${result.loss}, gradient norm ${result.gradNorm}${what ? `; ${what} '${tensor}' holds NaN/Inf` : ""}`;
       options.progress?.finish(`stopped: non-finite at step ${step + 1}`);
-      throw new TrainingDivergedError(step + 1, tensor, lastCheckpoint, detail);
+      throw new TrainingDivergedError(
+        step + 1,
+        tensor,
+        lastCheckpoint,
+        detail,
+        !Number.isFinite(result.gradNorm),
+      );
     }
     state.step = step + 1;
     state.dataPosition += accumulation;

@@ -191,6 +191,11 @@ describe("train()", () => {
     ).rejects.toThrow("interrupted");
     expect(existsSync(join(firstRun, "checkpoint-2", "adapter_model.safetensors"))).toBe(true);
     expect(existsSync(join(firstRun, "checkpoint-2", "config.json"))).toBe(false);
+    const plain = new GpuLlama(gpu(), config, weights);
+    await expect(
+      train(plain, RECORDS, { ...options, resumeFrom: join(firstRun, "checkpoint-2") }),
+    ).rejects.toThrow(/holds a LoRA adapter; attach/);
+    plain.release();
     const resumed = make();
     await train(resumed, RECORDS, { ...options, resumeFrom: join(firstRun, "checkpoint-2") });
     const want = await straight.exportLora();
@@ -235,6 +240,7 @@ describe("train()", () => {
     expect(diverged.tensor).toBe(poisoned);
     expect(diverged.lastCheckpoint).toBe(join(outputDir, "checkpoint-2"));
     expect(diverged.message).toContain("step 4");
+    expect(diverged.message).toContain("was not applied");
     expect(existsSync(join(outputDir, "checkpoint-4"))).toBe(false);
     // The guarded AdamW skipped the update: every other weight is as it was before the bad step.
     const now = await model.exportWeights();
