@@ -119,7 +119,7 @@ export const browserScript = `
     for (const turn of prompt) shared.append(renderTurn(turn));
     const turns = make("div", "turns");
     for (const turn of episode.turns) turns.append(renderTurn(turn));
-    detail.append(title, facts, shared, turns);
+    detail.append(title, facts, shared, make("p", "turns-label", "Episode: " + episode.turns.length + " turns"), turns);
   };
 
   for (const filter of [modelFilter, familyFilter, outcomeFilter]) filter.addEventListener("change", renderList);

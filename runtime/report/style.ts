@@ -38,6 +38,8 @@ select { font: inherit; padding: 3px 6px; }
 .facts { color: var(--muted); margin: 0 0 10px; }
 details.prompt { margin: 0 0 12px; }
 details.prompt summary { cursor: pointer; color: var(--muted); }
+details.prompt[open] { padding-bottom: 8px; border-bottom: 1px dashed var(--line); }
+.turns-label { margin: 0; color: var(--muted); font-weight: 600; }
 .turn { border: 1px solid var(--line); border-left: 5px solid #ccc; border-radius: 4px; margin: 8px 0; background: #fff; }
 .turn.from-human { background: #fbfbfb; }
 .turn.trained { border-left-color: #e15759; background: #fff7f6; }
