@@ -173,8 +173,8 @@ function requestHandler(context: HandlerContext) {
   const modelObject = { id: modelName, object: "model", created: context.created, owned_by: "atune" };
 
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const path = new URL(request.url ?? "/", "http://localhost").pathname.replace(/\/+$/, "") || "/";
     try {
+      const path = requestPath(request);
       if (path === "/health") {
         allowMethod(request, "GET");
         sendJson(response, 200, { status: "ok", model: modelName, ...context.batcher.stats() });
@@ -188,7 +188,7 @@ function requestHandler(context: HandlerContext) {
       }
       if (path.startsWith("/v1/models/")) {
         allowMethod(request, "GET");
-        const id = decodeURIComponent(path.slice("/v1/models/".length));
+        const id = path.slice("/v1/models/".length);
         if (id !== modelName) throw unknownModel(id, modelName);
         sendJson(response, 200, modelObject);
         return;
@@ -287,6 +287,21 @@ async function chatCompletion(context: HandlerContext, chat: ChatRequest, respon
     response.write(`data: ${JSON.stringify(chunk)}\n\n`);
   }
   response.end("data: [DONE]\n\n");
+}
+
+/** The decoded path without trailing slashes; a malformed one is the client's mistake. */
+function requestPath(request: IncomingMessage): string {
+  try {
+    const path = decodeURIComponent(new URL(request.url ?? "/", "http://localhost").pathname);
+    return path.replace(/\/+$/, "") || "/";
+  } catch {
+    throw new ApiError(
+      400,
+      `The request path ${JSON.stringify(request.url)} is not a valid URL path.`,
+      null,
+      "invalid_url",
+    );
+  }
 }
 
 function unknownModel(asked: string, served: string): ApiError {

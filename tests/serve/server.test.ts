@@ -246,6 +246,17 @@ describe("atune serve: Chat Completions over the training core", () => {
     const wrongKey = await post({ model: "micro", messages: ask("hi") }, { Authorization: "Bearer nope" });
     expect(wrongKey.status).toBe(401);
 
+    const root = server.url.replace(/\/v1$/, "");
+    const auth = { Authorization: `Bearer ${API_KEY}` };
+    const unknownPath = await fetch(`${root}/v1/completions`, { method: "POST", headers: auth });
+    expect(unknownPath.status).toBe(404);
+    expect(((await unknownPath.json()) as any).error.code).toBe("unknown_url");
+    const wrongMethod = await fetch(`${root}/v1/chat/completions`, { headers: auth });
+    expect(wrongMethod.status).toBe(405);
+    const badPath = await fetch(`${root}/v1/models/%E0`, { headers: auth });
+    expect(badPath.status).toBe(400);
+    expectOpenAIError(await badPath.json(), null);
+
     const refused = client.chat.completions.create({ model: "micro", messages: ask("hi"), n: 3 });
     await expect(refused).rejects.toMatchObject({ status: 400, param: "n" });
   });
