@@ -84,9 +84,10 @@ export const evalStage: StageHandler = {
         generator.close?.();
       }
     }
+    // A task is a family within a group: the same family may be evaluated in two groups.
     const scores: TaskScore[] = families.map((f) => ({
       model: f.model,
-      task: f.family,
+      task: `${f.group}/${f.family}`,
       group: f.group,
       score: f.meanReward,
     }));

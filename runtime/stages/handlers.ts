@@ -6,6 +6,7 @@ import { filterStage } from "./filter-stage.ts";
 import { loadStage } from "./load-stage.ts";
 import { mixStage } from "./mix-stage.ts";
 import { modelStage } from "./model-stage.ts";
+import { reportStage } from "./report-stage.ts";
 import { tasksStage } from "./tasks-stage.ts";
 import { trainStage } from "./train-stage.ts";
 
@@ -19,5 +20,6 @@ export const stageHandlers: StageHandlers = {
   builtin_data: builtinDataStage,
   model: modelStage,
   train: trainStage,
+  report: reportStage,
   eval: evalStage,
 };
