@@ -5,14 +5,17 @@
  */
 import { readFileSync } from "node:fs";
 import type { Plan } from "../runtime/plan/types.ts";
+import { checkHygiene } from "./check/rules/hygiene.ts";
 import { typeOfParam } from "./check/rules/params.ts";
 import { checkReferences } from "./check/rules/references.ts";
 import { checkValue } from "./check/values.ts";
 import { type Diagnostic, diagnostic, finalizeDiagnostics, hasErrors } from "./diagnostics/diagnostic.ts";
 import { parse } from "./parse.ts";
 import { planProgram, UnplannableFilter } from "./plan/planner.ts";
+import { mixShares } from "./plan/shares.ts";
 import { evaluate, type ParamValues } from "./plan/values.ts";
 import { loadProgram, type Program } from "./resolve/program.ts";
+import { checkModules } from "./typescript/modules.ts";
 
 export interface CompileResult {
   /** Null when there are errors. */
@@ -32,9 +35,23 @@ export interface Override {
   value: string;
 }
 
+/** Every check `atune check` runs: each file's schema rules, resolution, references, hygiene, modules. */
+export function checkProgram(program: Program): Diagnostic[] {
+  const diagnostics = [...program.diagnostics, ...checkReferences(program)];
+  if (!hasErrors(diagnostics)) diagnostics.push(...checkHygiene(program));
+  if (!hasErrors(diagnostics)) diagnostics.push(...checkModules(program));
+  return diagnostics;
+}
+
+/** `atune check` on one file: a recipe or a library file; nothing is planned. */
+export function checkRecipeFile(file: string, source?: string): Omit<CompileResult, "plan"> {
+  const program = loadProgram(file, source);
+  return { diagnostics: finalizeDiagnostics(checkProgram(program)), sources: program.sources };
+}
+
 export function compileRecipe(file: string, overrides: Override[] = [], source?: string): CompileResult {
   const program = loadProgram(file, source);
-  const diagnostics = [...program.diagnostics];
+  const diagnostics = checkProgram(program);
   if (!program.recipe) {
     diagnostics.push(
       diagnostic(
@@ -47,14 +64,13 @@ export function compileRecipe(file: string, overrides: Override[] = [], source?:
       ),
     );
   }
-  diagnostics.push(...checkReferences(program));
   const params = paramValues(program, overrides, diagnostics);
   const sweeps = sweepValues(program, overrides);
   let plan: Plan | null = null;
   if (!hasErrors(diagnostics)) {
     try {
       const result = planProgram(program, params, sweeps, atuneVersion());
-      diagnostics.push(...result.diagnostics);
+      diagnostics.push(...result.diagnostics, ...mixShares(result.plan, program));
       plan = result.plan;
     } catch (error) {
       if (!(error instanceof UnplannableFilter)) throw error;

@@ -1,17 +1,19 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { checkRecipeFile } from "../../compiler/compile.ts";
 import {
   diagnosticToJson,
   renderDiagnostic,
   summaryLine,
   useColor,
 } from "../../compiler/diagnostics/render.ts";
-import { checkSource } from "../../compiler/index.ts";
 import { type Command, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.ts";
 
 const usage = `Usage: atune check [--json] FILE…
 
 Reads each .atune file and reports every problem it finds: syntax errors, unknown or duplicate
-keys, misspelt names (with suggestions), values of the wrong type.
+keys, misspelt names (with suggestions), values of the wrong type, names that do not resolve
+across imports, references to the wrong kind of declaration, held-in/held-out overlaps, and
+TypeScript modules that do not fit the runtime's interfaces.
 
 Options:
   --json   print the diagnostics as JSON instead of code frames
@@ -57,11 +59,13 @@ export const check: Command = {
     const report: Array<{ file: string; diagnostics: Record<string, unknown>[] }> = [];
     for (const file of files) {
       const source = readSource(file);
-      const { diagnostics } = checkSource(source, file);
+      const { diagnostics, sources } = checkRecipeFile(file, source);
       errors += diagnostics.filter((d) => d.severity === "error").length;
       warnings += diagnostics.filter((d) => d.severity === "warning").length;
       if (flags.has("--json")) report.push({ file, diagnostics: diagnostics.map(diagnosticToJson) });
-      else for (const d of diagnostics) console.log(`${renderDiagnostic(d, source, color)}\n`);
+      else
+        for (const d of diagnostics)
+          console.log(`${renderDiagnostic(d, sources.get(d.span.file) ?? source, color)}\n`);
     }
     if (flags.has("--json")) console.log(JSON.stringify({ files: report, errors, warnings }, null, 2));
     else console.log(summaryLine(errors, warnings, files.length));

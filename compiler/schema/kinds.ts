@@ -82,6 +82,10 @@ const taskKeys: Record<string, KeySpec> = {
   seed,
   max_turns: maxTurns,
   options: { type: recordOf(any), doc: "family-specific options, e.g. { difficulty: 2 }" },
+  allow_held_out: {
+    type: bool,
+    doc: "allow collecting training data from a held-out family (ATN3008 otherwise)",
+  },
 };
 
 const dataFilters = ["keep", "dedupe", "decontaminate"] as const;

@@ -27,7 +27,7 @@ describe("the planner", () => {
   it("gives byte-identical plans for the same recipe, with sound keys", () => {
     const a = compileRecipe(quickstart);
     const b = compileRecipe(quickstart);
-    expect(a.diagnostics).toEqual([]);
+    expect(a.diagnostics.map((d) => d.code)).toEqual(["ATN3013"]);
     expect(formatPlan(a.plan!)).toBe(formatPlan(b.plan!));
     expect(planProblems(a.plan!.stages, a.plan!.atune)).toEqual([]);
   });
@@ -143,7 +143,7 @@ describe("the planner", () => {
   it("warns about input files that do not exist yet, and still plans", () => {
     const result = compileRecipe(join(root, "recipes/agenttuning.atune"));
     expect(result.plan).not.toBeNull();
-    expect(result.diagnostics.every((d) => d.code === "ATN3006")).toBe(true);
+    expect(new Set(result.diagnostics.map((d) => d.code))).toEqual(new Set(["ATN3006"]));
     expect(stage(result.plan!, "load.sharegpt_gpt4")?.files[0].sha256).toBe("missing");
     expect(stage(result.plan!, "load.general_eval")?.config).toMatchObject({ format: "openai" });
   });
@@ -190,6 +190,46 @@ describe("reference, secret and shots checks", () => {
       "ATN3005 8:34",
     ]);
     expect(result.diagnostics.find((d) => d.code === "ATN3004")?.suggestions).toEqual(["shop"]);
+  });
+});
+
+describe("hygiene, mix shares and TypeScript modules", () => {
+  it("warns about evaluation tasks that can overlap training tasks, and refuses held-out training", () => {
+    const result = compileRecipe(fixture("hygiene.atune"));
+    expect(result.diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column}`)).toEqual([
+      "ATN3008 9:34",
+      "ATN3007 11:16",
+      "ATN3007 11:22",
+    ]);
+    expect(result.diagnostics[1].message).toContain("the very tasks");
+    expect(result.diagnostics[2].message).toContain("can overlap");
+    expect(result.diagnostics[1].related[0].span.line).toBe(9);
+  });
+
+  it("reports the realised per-source share of a mix of known size", () => {
+    const [share] = compileRecipe(quickstart).diagnostics;
+    expect(share).toMatchObject({ code: "ATN3013", severity: "info", span: { line: 41 } });
+    expect(share.message).toBe(
+      "mix 'tuning' takes 3000 examples: 600 from filter.agent (20%), 2400 from builtin_data.general (80%) — only 2000 available, so examples repeat",
+    );
+  });
+
+  it("checks module exports against the runtime's interfaces and names the declaration", () => {
+    const result = compileRecipe(fixture("modules.atune"));
+    expect(result.diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column}`)).toEqual([
+      "ATN3012 3:50",
+      "ATN3012 4:24",
+      "ATN3012 5:62",
+      "ATN3012 9:41",
+    ]);
+    const [broken, absent, misnamed, predicate] = result.diagnostics;
+    expect(broken.message).toContain("wrong-env.ts:2) is not an environment");
+    expect(broken.message).toContain("missing the following properties");
+    expect(absent.message).toContain("does not exist");
+    expect(misnamed.suggestions).toEqual(["expenseEnv"]);
+    expect(predicate.message).toContain("filters.ts:9) is not a filter predicate");
+    // The correct ones (expenseEnv, keepLong) are not reported.
+    expect(result.diagnostics.some((d) => /expenseEnv'|keepLong/.test(d.message))).toBe(false);
   });
 });
 
