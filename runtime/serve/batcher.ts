@@ -29,6 +29,8 @@ export interface JobResult {
 
 export interface BatcherStats {
   requests: number;
+  /** Requests whose client went away while they waited. */
+  cancelled: number;
   batches: number;
   largestBatch: number;
   /** How many batches had each size, e.g. {"1": 2, "3": 1}. */
@@ -50,17 +52,47 @@ export interface BatcherOptions {
   onBatch?: (size: number) => void;
 }
 
+/** A queued job dropped because its client went away before its batch started. */
+export class JobCancelled extends Error {
+  constructor() {
+    super("the client went away before generation started");
+    this.name = "JobCancelled";
+  }
+}
+
 export class Batcher {
   private readonly queue: Queued[] = [];
   private running: Promise<void> | undefined;
-  private readonly counters: BatcherStats = { requests: 0, batches: 0, largestBatch: 0, batchSizes: {} };
+  private readonly counters: BatcherStats = {
+    requests: 0,
+    cancelled: 0,
+    batches: 0,
+    largestBatch: 0,
+    batchSizes: {},
+  };
 
   constructor(private readonly options: BatcherOptions) {}
 
-  submit(job: GenerationJob): Promise<JobResult> {
+  /**
+   * Queues `job`. When `signal` aborts (the client went away) before its batch starts, the job
+   * leaves the queue and the promise rejects with a JobCancelled; a started batch runs to its end.
+   */
+  submit(job: GenerationJob, signal?: AbortSignal): Promise<JobResult> {
     return new Promise<JobResult>((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
+      const entry: Queued = { job, resolve, reject };
+      this.queue.push(entry);
       this.counters.requests++;
+      signal?.addEventListener(
+        "abort",
+        () => {
+          const index = this.queue.indexOf(entry);
+          if (index < 0) return;
+          this.queue.splice(index, 1);
+          this.counters.cancelled++;
+          reject(new JobCancelled());
+        },
+        { once: true },
+      );
       // Let the requests that arrive in this tick join the batch before it starts.
       setImmediate(() => this.drain());
     });

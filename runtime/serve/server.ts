@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { basename } from "node:path";
 import { fitPrompt } from "../generators/model.ts";
 import type { Gpu } from "../train/device/index.ts";
-import { Batcher, type BatcherStats } from "./batcher.ts";
+import { Batcher, type BatcherStats, JobCancelled } from "./batcher.ts";
 import { loadServedModel, type ServedModel } from "./model.ts";
 import {
   ApiError,
@@ -251,14 +251,22 @@ async function chatCompletion(context: HandlerContext, chat: ChatRequest, respon
     created: Math.floor(Date.now() / 1000),
     model: context.modelName,
   };
-  const job = context.batcher.submit({
-    promptIds,
-    maxNewTokens,
-    temperature: chat.temperature,
-    topP: chat.topP,
-    stop: chat.stop,
-    seed: chat.seed,
+  // A client that gives up (a timeout, a closed connection) takes its waiting request with it.
+  const clientGone = new AbortController();
+  response.once("close", () => {
+    if (!response.writableFinished) clientGone.abort();
   });
+  const job = context.batcher.submit(
+    {
+      promptIds,
+      maxNewTokens,
+      temperature: chat.temperature,
+      topP: chat.topP,
+      stop: chat.stop,
+      seed: chat.seed,
+    },
+    clientGone.signal,
+  );
   if (chat.stream) {
     // Headers go out now, so the client knows the request was accepted while it waits its turn.
     response.writeHead(200, {
@@ -273,6 +281,7 @@ async function chatCompletion(context: HandlerContext, chat: ChatRequest, respon
     const result = await job;
     completion = { ...result, promptTokens: promptIds.length };
   } catch (error) {
+    if (error instanceof JobCancelled) return;
     const failure = new ApiError(500, `generation failed: ${(error as Error).message}`);
     console.error(`atune serve: ${failure.message}`);
     if (!chat.stream) throw failure;

@@ -68,6 +68,14 @@ async function post(body: unknown, headers: Record<string, string> = { Authoriza
   return { status: response.status, headers: response.headers, body: (await response.json()) as any };
 }
 
+async function waitFor(condition: () => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${condition}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function expectOpenAIError(body: any, param: string | null) {
   expect(Object.keys(body)).toEqual(["error"]);
   expect(Object.keys(body.error).sort()).toEqual(["code", "message", "param", "type"]);
@@ -141,6 +149,29 @@ describe("atune serve: Chat Completions over the training core", () => {
     expect(batchSizes).toEqual([1, 2]);
     expect(first.choices[0].message.content).toBe(alone.choices[0].message.content);
     expect(second.choices[0].message.content).not.toBe(alone.choices[0].message.content);
+  });
+
+  it("drops a waiting request whose client went away", async () => {
+    batchSizes.length = 0;
+    const before = server.stats();
+    const blocker = client.chat.completions.create({
+      model: "micro",
+      messages: ask("x"),
+      temperature: 0,
+      max_tokens: 60,
+    });
+    const giveUp = new AbortController();
+    const abandoned = client.chat.completions.create(
+      { model: "micro", messages: ask("never mind"), max_tokens: 5 },
+      { signal: giveUp.signal },
+    );
+    await waitFor(() => server.stats().requests === before.requests + 2);
+    giveUp.abort();
+    await expect(abandoned).rejects.toThrow();
+    await waitFor(() => server.stats().cancelled === before.cancelled + 1);
+    await blocker;
+    expect(batchSizes).toEqual([1]);
+    expect(server.stats().batches).toBe(before.batches + 1);
   });
 
   it("streams with stream: true, ending in a finish reason and the usage", async () => {
