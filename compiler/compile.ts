@@ -11,7 +11,7 @@ import { checkReferences } from "./check/rules/references.ts";
 import { checkValue } from "./check/values.ts";
 import { type Diagnostic, diagnostic, finalizeDiagnostics, hasErrors } from "./diagnostics/diagnostic.ts";
 import { parse } from "./parse.ts";
-import { planProgram, UnplannableFilter } from "./plan/planner.ts";
+import { planProgram, UnplannableFilter, UnsupportedSetting } from "./plan/planner.ts";
 import { mixShares } from "./plan/shares.ts";
 import { evaluate, type ParamValues } from "./plan/values.ts";
 import { loadProgram, type Program } from "./resolve/program.ts";
@@ -73,13 +73,21 @@ export function compileRecipe(file: string, overrides: Override[] = [], source?:
       diagnostics.push(...result.diagnostics, ...mixShares(result.plan, program));
       plan = result.plan;
     } catch (error) {
-      if (!(error instanceof UnplannableFilter)) throw error;
-      diagnostics.push(
-        diagnostic("ATN2015", error.span, {
-          message: "this keep condition cannot be run as a filter",
-          help: "use reward, finish, turns, tokens, valid_format or success, combined with 'and', or a module predicate",
-        }),
-      );
+      if (error instanceof UnsupportedSetting) {
+        diagnostics.push(
+          diagnostic("ATN3014", error.span, {
+            message: `${error.what} is not supported by this build's trainer`,
+            help: `use ${error.instead}`,
+          }),
+        );
+      } else if (!(error instanceof UnplannableFilter)) throw error;
+      else
+        diagnostics.push(
+          diagnostic("ATN2015", error.span, {
+            message: "this keep condition cannot be run as a filter",
+            help: "use reward, finish, turns, tokens, valid_format or success, combined with 'and', or a module predicate",
+          }),
+        );
     }
   }
   const sorted = finalizeDiagnostics(diagnostics);

@@ -55,6 +55,7 @@ export const codes = {
   ATN3011: { severity: "error", title: "bad --set override" },
   ATN3012: { severity: "error", title: "TypeScript module does not fit" },
   ATN3013: { severity: "info", title: "realised mix shares" },
+  ATN3014: { severity: "error", title: "setting not supported by this build's runtime" },
   ATN9001: { severity: "info", title: "further diagnostics suppressed" },
 } as const satisfies Record<string, CodeInfo>;
 

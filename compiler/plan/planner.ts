@@ -16,15 +16,17 @@ import type {
   GeneratorConfig,
   LoadConfig,
   MixConfig,
+  ModelStageConfig,
   TasksConfig,
+  TrainStageConfig,
 } from "../../runtime/plan/config.ts";
 import { sha256 } from "../../runtime/plan/key.ts";
 import type { FileInput, Plan } from "../../runtime/plan/types.ts";
 import type { EvalConfig } from "../../runtime/stages/eval-stage.ts";
+import type { ReportConfig } from "../../runtime/stages/report-stage.ts";
 import type { BlockEntry, Declaration, Expression, Span } from "../ast/nodes.ts";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Program } from "../resolve/program.ts";
-import type { TrainConfig } from "./train-config.ts";
 import { declarationReferences, evaluate, nameList, type ParamValues, Settings, tidy } from "./values.ts";
 
 /** Defaults the planner fills in (docs/plan.md documents each). */
@@ -51,7 +53,7 @@ export const defaults = {
     gradAccum: 1,
     seqLen: 4096,
     gradClip: 1.0,
-    lossMask: "assistant_only",
+    lossMask: "assistant_only" as const,
     lr: 5e-5,
     betas: [0.9, 0.95] as [number, number],
     eps: 1e-8,
@@ -133,6 +135,7 @@ export function planProgram(
   const filesOf = (paths: Array<[string, Span]>): FileInput[] =>
     paths.map(([p, span]) => fileInput(p, span) ?? { path: p, sha256: "missing" });
 
+  const reports = new Map<string, { decl: Declaration; evals: ReportConfig["evals"] }>();
   for (const branch of branches) {
     const p = branch.params;
     const suffixOf = (name: string): string => {
@@ -297,25 +300,18 @@ export function planProgram(
         case "model": {
           if (v.kind === "Hf") {
             const dir = resolve(baseDir, v.path.value);
-            const fingerprint = ["config.json", "tokenizer.json", "tokenizer_config.json"].map(
-              (f): [string, Span] => [join(dir, f), v.path.span],
-            );
             const extra = (["tokenizer", "chat_template"] as const)
               .filter((k) => s.string(k))
               .map((k): [string, Span] => [resolve(baseDir, s.string(k) as string), s.expr(k)!.span]);
             const files = existsSync(dir)
-              ? filesOf([...fingerprint, ...extra].filter(([f]) => existsSync(f)))
+              ? filesOf([...modelFiles(dir).map((f): [string, Span] => [f, v.path.span]), ...extra])
               : filesOf([[dir, v.path.span]]);
-            return add(
-              `model.${name}${suffix}`,
-              "model",
-              { source: "hf", path: dir, dtype: s.string("dtype") ?? "f32", weights: weightFiles(dir) },
-              [],
-              files,
-            );
+            const config: ModelStageConfig = { source: "hf", path: dir };
+            return add(`model.${name}${suffix}`, "model", config, [], files);
           }
           const preset = v.kind === "Builtin" ? v.name.value : "";
-          return add(`model.${name}${suffix}`, "model", { source: "builtin", preset, seed: seedOf(d, s) });
+          const config: ModelStageConfig = { source: "builtin", preset, seed: seedOf(d, s) };
+          return add(`model.${name}${suffix}`, "model", config);
         }
         case "task": {
           const { config, files } = tasksConfig(d, null);
@@ -396,18 +392,16 @@ export function planProgram(
           return add(`eval.${name}${suffix}`, "eval", config, unique(inputs));
         }
         case "report": {
-          const evals = nameList(v).map(({ name: e }) => output(e));
-          return add(
-            `report.${name}${suffix}`,
-            "report",
-            {
-              evals,
-              format: s.string("format") ?? defaults.reportFormat,
-              title: s.string("title") ?? name,
-              output: s.string("output") ?? `reports/${name}.md`,
-            },
-            evals,
-          );
+          // Planned once after every branch: one report over all branches' evaluations.
+          const entry = reports.get(name) ?? { decl: d, evals: [] };
+          for (const { name: e } of nameList(v)) {
+            const params = Object.fromEntries(
+              branch.swept.filter(([k]) => dependsOn.get(e)?.has(k)),
+            ) as Record<string, number | string>;
+            entry.evals.push({ stage: output(e), ...(Object.keys(params).length ? { params } : {}) });
+          }
+          reports.set(name, entry);
+          return "";
         }
         default:
           return "";
@@ -498,6 +492,17 @@ export function planProgram(
     }
   }
 
+  for (const [name, { decl, evals }] of reports) {
+    const s = new Settings(decl.options, params);
+    const swept = [...new Set(evals.flatMap((e) => Object.keys(e.params ?? {})))];
+    const config: ReportConfig = {
+      title: s.string("title") ?? name,
+      evals,
+      ...(swept.length === 1 ? { sweep: swept[0] } : {}),
+    };
+    add0(builder, `report.${name}`, "report", config, unique(evals.map((e) => e.stage)));
+  }
+
   const planParams: Record<string, unknown> = {};
   for (const [name, value] of [...params].sort(([a], [b]) => (a < b ? -1 : 1))) {
     planParams[name] = sweeps.has(name) ? sweeps.get(name) : value;
@@ -508,17 +513,28 @@ export function planProgram(
   return { plan, diagnostics };
 }
 
+function add0(builder: PlanBuilder, id: string, kind: "report", config: object, inputs: string[]): void {
+  builder.add(id, kind, config as Record<string, unknown>, inputs);
+}
+
 function unique(ids: string[]): string[] {
   return [...new Set(ids)];
 }
 
-/** Names and sizes of a model directory's weight files (hashing gigabytes would make planning slow). */
-function weightFiles(dir: string): Array<{ file: string; bytes: number }> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+/**
+ * The files of a model directory that decide what it computes: its config, weights, tokenizer and
+ * chat template (tokenizer_config.json). Their hashes are the stage's files, so a changed tokenizer
+ * or template gives the stage (and every stage after it) a new key.
+ */
+function modelFiles(dir: string): string[] {
+  if (!statSync(dir).isDirectory()) return [dir];
+  const fingerprint = ["config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json"];
   return readdirSync(dir)
-    .filter((f) => f.endsWith(".safetensors"))
+    .filter(
+      (f) => fingerprint.includes(f) || f.endsWith(".safetensors") || f === "model.safetensors.index.json",
+    )
     .sort()
-    .map((file) => ({ file, bytes: statSync(join(dir, file)).size }));
+    .map((f) => join(dir, f));
 }
 
 /** Which params each declaration's configuration depends on, directly or through its inputs. */
@@ -599,7 +615,24 @@ function isComparison(op: string): op is "==" | "!=" | "<" | "<=" | ">" | ">=" {
   return ["==", "!=", "<", "<=", ">", ">="].includes(op);
 }
 
-function trainConfig(s: Settings, base: string, data: string, seed: number, p: ParamValues): TrainConfig {
+/** Training settings this build's trainer cannot do yet; each is an error naming the setting. */
+export class UnsupportedSetting extends Error {
+  constructor(
+    readonly span: Span,
+    readonly what: string,
+    readonly instead: string,
+  ) {
+    super(`${what} is not supported by this build's trainer`);
+  }
+}
+
+function trainConfig(
+  s: Settings,
+  base: string,
+  data: string,
+  seed: number,
+  p: ParamValues,
+): TrainStageConfig {
   const t = defaults.train;
   const num = (args: Map<string, Expression> | undefined, key: string, fallback: number): number => {
     const e = args?.get(key);
@@ -607,7 +640,7 @@ function trainConfig(s: Settings, base: string, data: string, seed: number, p: P
     return typeof v === "number" ? tidy(v) : fallback;
   };
   const methodCall = s.call("method");
-  const method: TrainConfig["method"] =
+  const method: TrainStageConfig["method"] =
     methodCall?.fn === "lora"
       ? {
           type: "lora",
@@ -620,43 +653,48 @@ function trainConfig(s: Settings, base: string, data: string, seed: number, p: P
         }
       : { type: "full" };
   const opt = s.call("optimizer");
-  const optimizer: TrainConfig["optimizer"] =
-    opt?.fn === "sgd"
-      ? { type: "sgd", lr: num(opt.args, "lr", t.lr), momentum: num(opt.args, "momentum", t.momentum) }
-      : {
-          type: "adamw",
-          lr: num(opt?.args, "lr", t.lr),
-          betas: opt?.args.get("betas")
-            ? (evaluate(opt.args.get("betas")!, p) as [number, number])
-            : [...t.betas],
-          eps: num(opt?.args, "eps", t.eps),
-          weightDecay: num(opt?.args, "weight_decay", t.weightDecay),
-        };
+  if (opt && opt.fn !== "adamw")
+    throw new UnsupportedSetting(opt.node.span, `optimizer ${opt.fn}`, "adamw(lr, betas, weight_decay, eps)");
   const sched = s.call("schedule");
+  if (sched && sched.fn !== "cosine")
+    throw new UnsupportedSetting(sched.node.span, `schedule ${sched.fn}`, "cosine(warmup = 2%)");
+  if (sched?.args.has("min_lr"))
+    throw new UnsupportedSetting(
+      sched.args.get("min_lr")!.span,
+      "min_lr",
+      "cosine decay to zero (leave min_lr out)",
+    );
   const warmupExpr = sched?.args.get("warmup");
-  const warmupIsSteps =
-    warmupExpr?.kind === "Number" &&
-    warmupExpr.unit !== "%" &&
-    Number.isInteger(warmupExpr.value) &&
-    warmupExpr.value >= 1;
+  if (warmupExpr && warmupExpr.kind === "Number" && warmupExpr.unit !== "%" && warmupExpr.value >= 1) {
+    throw new UnsupportedSetting(
+      warmupExpr.span,
+      "a warm-up in steps",
+      "a share of the steps, e.g. warmup = 2%",
+    );
+  }
+  const loss = s.string("loss") ?? t.lossMask;
+  if (loss === "all")
+    throw new UnsupportedSetting(s.expr("loss")!.span, "loss = all", "assistant_only or loss_flags");
   const epochs = s.number("epochs");
   return {
     base,
     data,
     method,
-    optimizer,
-    schedule: {
-      type: (sched?.fn ?? t.schedule) as TrainConfig["schedule"]["type"],
-      warmup: num(sched?.args, "warmup", t.warmup),
-      warmupUnit: warmupIsSteps ? "steps" : "share",
-      minLr: num(sched?.args, "min_lr", 0),
+    optimizer: {
+      lr: num(opt?.args, "lr", t.lr),
+      betas: opt?.args.get("betas")
+        ? (evaluate(opt.args.get("betas")!, p) as [number, number])
+        : [...t.betas],
+      eps: num(opt?.args, "eps", t.eps),
+      weightDecay: num(opt?.args, "weight_decay", t.weightDecay),
     },
+    warmup: num(sched?.args, "warmup", t.warmup),
     ...(epochs === undefined ? { steps: s.number("steps") ?? 1 } : { epochs }),
     batch: s.number("batch") ?? t.batch,
     gradAccum: s.number("grad_accum") ?? t.gradAccum,
     seqLen: s.number("seq_len") ?? t.seqLen,
     gradClip: s.number("grad_clip") ?? t.gradClip,
-    lossMask: (s.string("loss") ?? t.lossMask) as TrainConfig["lossMask"],
+    lossMask: loss as TrainStageConfig["lossMask"],
     seed,
     checkpointEvery: 0,
   };

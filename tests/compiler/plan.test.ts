@@ -57,9 +57,11 @@ describe("the planner", () => {
       base: "model.base",
       data: "mix.tuning",
       method: { type: "lora", r: 8, alpha: 16, dropout: 0.05, targets: ["q_proj", "v_proj"] },
-      optimizer: { type: "adamw", lr: 1e-3, betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0.1 },
-      schedule: { type: "cosine", warmup: 0.02, warmupUnit: "share" },
+      optimizer: { lr: 1e-3, betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0.1 },
+      warmup: 0.02,
       epochs: 2,
+      seqLen: 512,
+      checkpointEvery: 0,
       gradAccum: 1,
     });
     const evalStage = stage(plan, "eval.compare")!;
@@ -124,7 +126,28 @@ describe("the planner", () => {
     expect(stage(plan, "mix.tuning@eta=0.5")?.inputs).toEqual(["filter.agent", "builtin_data.general"]);
     expect(stage(plan, "train.tuned@eta=0.2")?.inputs).toEqual(["model.base", "mix.tuning@eta=0.2"]);
     expect(plan.params.eta).toEqual([0, 0.2, 0.5, 1]);
+    // One report over every branch, each evaluation tagged with its value.
+    expect(ids.filter((id) => id.startsWith("report."))).toEqual(["report.sweep_report"]);
+    expect(stage(plan, "report.sweep_report")?.config).toEqual({
+      title: "eta ablation",
+      sweep: "eta",
+      evals: [0, 0.2, 0.5, 1].map((eta) => ({ stage: `eval.compare@eta=${eta}`, params: { eta } })),
+    });
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("refuses training settings the trainer cannot do (ATN3014) instead of replacing them", () => {
+    for (const [from, to] of [
+      ["optimizer = adamw(lr = 1e-3, betas = [0.9, 0.95], weight_decay = 0.1)", "optimizer = sgd(lr = 0.1)"],
+      ["schedule = cosine(warmup = 2%)", "schedule = linear(warmup = 2%)"],
+      ["loss = assistant_only", "loss = all"],
+    ]) {
+      const result = compileRecipe(quickstart, [], quickstartText.replace(from, to));
+      expect(result.plan).toBeNull();
+      expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual([
+        "ATN3014",
+      ]);
+    }
   });
 
   it("types --set overrides like literals and names the param when one is wrong", () => {
