@@ -1,11 +1,16 @@
 import { join } from "node:path";
+import { score } from "../data/general/index.ts";
+import { readJsonl } from "../data/jsonl.ts";
 import { resolveEnvironment } from "../env/resolve.ts";
-import type { ExampleTrajectory } from "../env/types.ts";
+import type { Environment, EnvTask, ExampleTrajectory } from "../env/types.ts";
 import { normalisedScores, type TaskScore } from "../eval/scores.ts";
 import { classifyEpisode, type ErrorType } from "../eval/taxonomy.ts";
 import type { StageHandler } from "../executor/executor.ts";
+import type { Progress } from "../executor/progress.ts";
 import { resolveGenerator } from "../generators/resolve.ts";
+import type { Generator } from "../generators/types.ts";
 import type { GeneratorConfig, TasksConfig } from "../plan/config.ts";
+import { ITEMS_FILE, type ScoredItem } from "./builtin-data-stage.ts";
 import { collectTrajectories } from "./collect.ts";
 import { readTasks } from "./records.ts";
 
@@ -13,6 +18,8 @@ export interface EvalConfig {
   models: Array<{ name: string; generator: GeneratorConfig }>;
   /** Task-set stage ids by group: held_in, held_out (environment families). */
   sets: Array<{ stage: string; group: string }>;
+  /** Built-in general data stages (general, general_choice): single questions scored by their checkers. */
+  general?: Array<{ stage: string }>;
   shots: number;
   maxTurns?: number;
   invalidActions: "map" | "error";
@@ -29,6 +36,8 @@ export interface FamilyResult {
   successRate: number;
   meanReward: number;
   errors: Partial<Record<ErrorType, number>>;
+  /** Questions the generator failed to answer at all (general sets), scored 0. */
+  failed?: number;
 }
 
 /**
@@ -80,6 +89,13 @@ export const evalStage: StageHandler = {
             errors,
           });
         }
+        for (const set of config.general ?? []) {
+          const output = inputs[set.stage];
+          if (!output) throw new Error(`evaluation data set ${set.stage} is not an input of this stage`);
+          families.push(
+            await evaluateGeneral(model.name, generator, output.dir, config.concurrency, progress),
+          );
+        }
       } finally {
         generator.close?.();
       }
@@ -94,3 +110,73 @@ export const evalStage: StageHandler = {
     return { families, groups: normalisedScores(scores) };
   },
 };
+
+/** Stands in for an environment when a generator answers single general questions. */
+const generalEnvironment: Environment = {
+  family: "general",
+  group: "held-out",
+  description: "General instructions: answer the question.",
+  actionSpace: "Answer directly.",
+  maxTurns: 1,
+  tasks: () => [],
+  open: async () => {
+    throw new Error("general questions are asked directly, not played as episodes");
+  },
+  example: { instruction: "", observation: "", steps: [] },
+};
+
+/**
+ * General ability: each question is asked once, on its own (no agent prompt), and the reply is
+ * scored by the item's checker (0..1). Questions are asked concurrently so a local model batches them.
+ */
+async function evaluateGeneral(
+  model: string,
+  generator: Generator,
+  dir: string,
+  concurrency: number,
+  progress: Progress,
+): Promise<FamilyResult> {
+  const { items, errors: bad } = readJsonl(join(dir, ITEMS_FILE), (value) => value as ScoredItem);
+  if (bad.length > 0) throw new Error(`damaged cache entry ${dir}: ${bad[0].message}; rerun with --force`);
+  const scores: number[] = new Array(items.length).fill(0);
+  let failures = 0;
+  let next = 0;
+  progress.start(items.length, "questions");
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      const item = items[index];
+      const task: EnvTask = {
+        id: item.id,
+        family: "general",
+        split: "test",
+        instruction: item.prompt,
+        data: null,
+      };
+      try {
+        const session = generator.startEpisode(generalEnvironment, task);
+        scores[index] = score(
+          item.check,
+          await session.act([{ role: "user", content: item.prompt }], item.prompt),
+        );
+      } catch {
+        failures++;
+      }
+      progress.advance(1);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  progress.finish();
+  const mean = scores.reduce((a, b) => a + b, 0) / Math.max(1, items.length);
+  return {
+    model,
+    family: "general",
+    group: "general",
+    episodes: items.length,
+    success: scores.filter((s) => s >= 1).length,
+    successRate: scores.filter((s) => s >= 1).length / Math.max(1, items.length),
+    meanReward: mean,
+    errors: {},
+    ...(failures > 0 ? { failed: failures } : {}),
+  };
+}
