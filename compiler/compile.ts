@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Plan } from "../runtime/plan/types.ts";
+import { checkFilterApplicability } from "./check/rules/filter-applicability.ts";
 import { checkHygiene } from "./check/rules/hygiene.ts";
 import { typeOfParam } from "./check/rules/params.ts";
 import { checkReferences } from "./check/rules/references.ts";
@@ -37,7 +38,11 @@ export interface Override {
 
 /** Every check `atune check` runs: each file's schema rules, resolution, references, hygiene, modules. */
 export function checkProgram(program: Program): Diagnostic[] {
-  const diagnostics = [...program.diagnostics, ...checkReferences(program)];
+  const diagnostics = [
+    ...program.diagnostics,
+    ...checkReferences(program),
+    ...checkFilterApplicability(program),
+  ];
   if (!hasErrors(diagnostics)) diagnostics.push(...checkHygiene(program));
   if (!hasErrors(diagnostics)) diagnostics.push(...checkModules(program));
   return diagnostics;

@@ -37,6 +37,7 @@ export function mixShares(plan: Plan, program: Program): Diagnostic[] {
     out.push(
       diagnostic("ATN3013", decl.value.span, {
         message: `mix '${name}'${branch} takes ${config.total} ${config.unit}: ${parts.join(", ")}`,
+        help: "change the weights or the total to change the shares",
       }),
     );
   }

@@ -187,6 +187,7 @@ describe("resolution across imports", () => {
       "ATN3001 2:8",
     ]);
     expect(result.diagnostics[0].related[0].span.file).toContain("shop.atune");
+    for (const d of result.diagnostics) expect(d.help, d.code).toBeTruthy();
   });
 
   it("reports an import cycle", () => {
@@ -227,6 +228,14 @@ describe("hygiene, mix shares and TypeScript modules", () => {
     expect(result.diagnostics[1].message).toContain("the very tasks");
     expect(result.diagnostics[2].message).toContain("can overlap");
     expect(result.diagnostics[1].related[0].span.line).toBe(9);
+  });
+
+  it("refuses episode filters on data that was not collected", () => {
+    const result = compileRecipe(fixture("filter-applicability.atune"));
+    expect(result.diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column}`)).toEqual([
+      "ATN2010 6:46",
+    ]);
+    expect(result.diagnostics[0].message).toContain("'reward' is a field of collected episodes");
   });
 
   it("reports the realised per-source share of a mix of known size", () => {
