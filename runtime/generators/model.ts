@@ -64,12 +64,15 @@ export function modelGenerator(options: ModelGeneratorOptions): Generator {
         const batch = queue.splice(0, options.maxBatch);
         try {
           const { model, tokenizer, template } = await load();
-          const budget = model.config.maxPositionEmbeddings - options.maxTokens;
+          // A reply may take at most a quarter of the context, so the conversation keeps the rest.
+          const context = model.config.maxPositionEmbeddings;
+          const maxNewTokens = Math.min(options.maxTokens, Math.floor(context / 4));
+          const budget = context - maxNewTokens;
           const prompts = batch.map((r) =>
             fitPrompt(r.messages, (m) => encodeChatPrompt(tokenizer, template, m), budget),
           );
           const generations = await generateIds(model, prompts, {
-            maxNewTokens: options.maxTokens,
+            maxNewTokens,
             temperature: options.temperature,
             seed: options.seed + batches++ * options.maxBatch,
             stopTokenIds: tokenizer.eosId === undefined ? [] : [tokenizer.eosId],
