@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Plan } from "../runtime/plan/types.ts";
+import type { Expression } from "./ast/nodes.ts";
 import { checkFilterApplicability } from "./check/rules/filter-applicability.ts";
 import { checkHygiene } from "./check/rules/hygiene.ts";
 import { typeOfParam } from "./check/rules/params.ts";
@@ -142,9 +143,40 @@ function paramValues(program: Program, overrides: Override[], diagnostics: Diagn
       );
       continue;
     }
-    values.set(name, evaluate(setting.value, values));
+    const value2 = evaluate(setting.value, values);
+    const allowed = allowedBy(param.node.constraint, value2);
+    if (allowed) {
+      diagnostics.push(
+        diagnostic("ATN3011", at, {
+          message: `--set ${name}=${value}: ${allowed}`,
+          help: `'${name}' is declared 'param ${name}: ${param.node.type.value} in …'; pick a value it allows`,
+        }),
+      );
+      continue;
+    }
+    values.set(name, value2);
   }
   return values;
+}
+
+/** Why a param's constraint (`in 0..3`, `in [a, b]`) rejects a value, or null when it allows it. */
+function allowedBy(constraint: Expression | null, value: unknown): string | null {
+  if (!constraint) return null;
+  const none = new Map<string, unknown>();
+  if (constraint.kind === "Range") {
+    const from = evaluate(constraint.from, none) as number;
+    const to = evaluate(constraint.to, none) as number;
+    return typeof value === "number" && (value < from || value > to)
+      ? `${value} is outside ${from}..${to}`
+      : null;
+  }
+  if (constraint.kind === "List") {
+    const options = constraint.elements.map((e) => evaluate(e, none));
+    return options.includes(value)
+      ? null
+      : `${JSON.stringify(value)} is not one of ${options.map((o) => JSON.stringify(o)).join(", ")}`;
+  }
+  return null;
 }
 
 function example(type: string): string {

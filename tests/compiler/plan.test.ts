@@ -159,6 +159,16 @@ describe("the planner", () => {
     expect(bad.plan).toBeNull();
     expect(bad.diagnostics[0]).toMatchObject({ code: "ATN3011" });
     expect(bad.diagnostics[0].message).toContain("eta");
+    const outside = compileRecipe(join(root, "examples/eta-sweep.atune"), [{ name: "eta", value: "2" }]);
+    expect(outside.diagnostics.map((d) => d.code)).toEqual(["ATN3011"]);
+    const constrained = quickstartText.replace(
+      "param eta: ratio = 20%",
+      "param eta: ratio in [20%, 50%] = 20%",
+    );
+    const notListed = compileRecipe(quickstart, [{ name: "eta", value: "30%" }], constrained);
+    expect(notListed.diagnostics.map((d) => d.message)).toEqual([
+      "--set eta=30%: 0.3 is not one of 0.2, 0.5",
+    ]);
     const unknown = compileRecipe(quickstart, [{ name: "beta", value: "1" }]);
     expect(unknown.diagnostics.map((d) => d.code)).toEqual(["ATN3011"]);
   });
