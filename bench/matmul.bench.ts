@@ -7,8 +7,7 @@
 //
 // TF.js finds WebGPU through `navigator.gpu` when its backend module is first imported, so the bench
 // sets `globalThis.navigator.gpu` to a Dawn instance for the same adapter before importing it.
-import { create } from "webgpu";
-import { type Gpu, openGpu } from "../runtime/train/device/index.ts";
+import { dawnInstance, type Gpu, openGpu } from "../runtime/train/device/index.ts";
 import { matmul, pickMatmulVariant } from "../runtime/train/kernels/matmul.ts";
 import type { BenchRow } from "./bench.ts";
 
@@ -83,7 +82,7 @@ async function timeTf(tf: Tf, c: Case, reps: number): Promise<number> {
 
 /** Loads TF.js with its WebGPU backend on the Dawn adapter named `adapterName`. */
 async function loadTfWebGpu(adapterName: string): Promise<{ tf: Tf; release: () => void }> {
-  const gpuForTf = create([`adapter=${adapterName}`]);
+  const gpuForTf = dawnInstance([`adapter=${adapterName}`]);
   const hadNavigator = "navigator" in globalThis;
   const previous = (globalThis as { navigator?: object }).navigator;
   Object.defineProperty(globalThis, "navigator", {

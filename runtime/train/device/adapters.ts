@@ -23,6 +23,26 @@ export class NoAdapterError extends Error {
 const NO_SUCH_ADAPTER = "atune-no-such-adapter";
 let globalsInstalled = false;
 
+/**
+ * Dawn instances by option string, kept for the life of the process. Garbage-collecting a `create()`
+ * result crashes Dawn 0.6.2 (segfault, abort or hang, with or without `device.destroy()`; reproduced
+ * with `node --expose-gc`), so no instance is ever dropped. A held instance does not keep Node from
+ * exiting. One instance per adapter name serves every device opened on it.
+ */
+const instances = new Map<string, GPU>();
+
+export function dawnInstance(options: string[]): GPU {
+  const key = options.join("\n");
+  let instance = instances.get(key);
+  if (!instance) {
+    instance = create(options);
+    instances.set(key, instance);
+  }
+  return instance;
+}
+
+let adapterList: AdapterEntry[] | undefined;
+
 /** Dawn's constructors (GPUBufferUsage, GPUMapMode, …) must be globals before any WebGPU call. */
 export function installWebGpuGlobals(): void {
   if (globalsInstalled) return;
@@ -30,18 +50,17 @@ export function installWebGpuGlobals(): void {
   globalsInstalled = true;
 }
 
-/** Every adapter Dawn can see, in Dawn's order. Empty when there is none. */
+/** Every adapter Dawn can see, in Dawn's order (listed once per process). Empty when there is none. */
 export async function listAdapters(): Promise<AdapterEntry[]> {
   installWebGpuGlobals();
-  let gpu: GPU | undefined = create([`adapter=${NO_SUCH_ADAPTER}`]);
+  if (adapterList) return adapterList;
   try {
-    await gpu.requestAdapter();
-    return [];
+    await dawnInstance([`adapter=${NO_SUCH_ADAPTER}`]).requestAdapter();
+    adapterList = [];
   } catch (error) {
-    return parseAdapterList(String((error as Error).message ?? error));
-  } finally {
-    gpu = undefined;
+    adapterList = parseAdapterList(String((error as Error).message ?? error));
   }
+  return adapterList;
 }
 
 /** Reads Dawn's "Available adapters" list, one `* backend: 'X', name: 'Y'` line each. */

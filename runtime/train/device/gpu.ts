@@ -11,13 +11,13 @@
  *   const y = await gpu.download(out, n);
  *   gpu.destroy();                          // lets the Node process exit
  *
- * Lifetime: Dawn keeps a native thread alive while its `create()` result is reachable. `destroy()`
- * destroys the device and every pooled buffer and drops the instance, so a script that calls it exits
- * on its own (checked by tests/train/device).
+ * Lifetime: `destroy()` destroys the device and every pooled buffer; a script that calls it exits on
+ * its own (checked by tests/train/device). The Dawn instance itself is never released (see
+ * `dawnInstance`: collecting one crashes Dawn).
  */
-import { create } from "webgpu";
 import {
   type AdapterEntry,
+  dawnInstance,
   installWebGpuGlobals,
   listAdapters,
   NoAdapterError,
@@ -139,7 +139,7 @@ export class Gpu {
     if (!this.destroyed) this.pool.release(buffer);
   }
 
-  /** Destroys the device and every pooled buffer and drops the Dawn instance. Safe to call twice. */
+  /** Destroys the device and every pooled buffer. Safe to call twice. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
@@ -189,7 +189,7 @@ export async function openGpu(options: GpuOptions = {}): Promise<Gpu> {
   const debug = options.debug ?? (process.env.ATUNE_GPU_DEBUG === "1" || process.env.VITEST === "true");
   const entries = await listAdapters();
   const chosen = selectAdapter(entries, selector);
-  const instance = create([`adapter=${chosen.name}`]);
+  const instance = dawnInstance([`adapter=${chosen.name}`]);
   let adapter: GPUAdapter | null;
   try {
     adapter = await instance.requestAdapter({ powerPreference: "high-performance" });

@@ -1,5 +1,6 @@
 export {
   type AdapterEntry,
+  dawnInstance,
   listAdapters,
   NoAdapterError,
   parseAdapterList,

@@ -116,14 +116,18 @@ export class Step {
    */
   async submit(): Promise<void> {
     this.assertOpen();
+    this.endPass();
+    this.submitted = true;
     const earlier = this.gpu.takeErrors();
     if (earlier.length > 0) {
-      this.submitted = true;
+      // Close the encoder before giving up on it: an encoder left open while its device is
+      // destroyed crashed Dawn (abort or segfault at exit) in our tests.
+      this.encoder.finish();
+      this.querySet?.destroy();
+      for (const chunk of this.chunks) this.gpu.pool.release(chunk.buffer);
       if (this.gpu.debug) await this.popErrorScopes();
       throw new Error(`WebGPU reported an error before this submit: ${earlier[0]}`);
     }
-    this.endPass();
-    this.submitted = true;
     if (this.querySet && this.labels.length > 0) {
       const bytes = this.labels.length * 16;
       this.queryResolve = this.gpu.pool.acquire(

@@ -172,10 +172,11 @@ describe("errors outside debug mode", () => {
 });
 
 describe("shutdown", () => {
-  it("a script that destroys its device exits on its own", () => {
+  it("a script that destroys its device exits on its own, also after a garbage collection", () => {
     const script = fileURLToPath(new URL("./fixtures/exit-after-destroy.ts", import.meta.url));
-    const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
-    const child = spawnSync(tsx, [script], {
+    const root = fileURLToPath(new URL("../../../", import.meta.url));
+    const child = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", script], {
+      cwd: root,
       encoding: "utf8",
       timeout: 60_000,
       env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? "/tmp" },
