@@ -17,6 +17,7 @@ import type {
   LoadConfig,
   MixConfig,
   ModelStageConfig,
+  ScopedFilterConfig,
   TasksConfig,
   TrainStageConfig,
 } from "../../runtime/plan/config.ts";
@@ -237,8 +238,8 @@ export function planProgram(
       };
     };
 
-    const filterConfigs = (d: Declaration): { filters: FilterConfig[]; inputs: string[] } => {
-      const filters: FilterConfig[] = [];
+    const filterConfigs = (d: Declaration): { filters: ScopedFilterConfig[]; inputs: string[] } => {
+      const filters: ScopedFilterConfig[] = [];
       const inputs: string[] = [];
       for (const entry of d.options?.entries ?? []) {
         const planned = filterOf(entry);
@@ -247,7 +248,7 @@ export function planProgram(
       }
       return { filters, inputs };
     };
-    const filterOf = (entry: BlockEntry): { filters: FilterConfig[]; inputs: string[] } => {
+    const filterOf = (entry: BlockEntry): { filters: ScopedFilterConfig[]; inputs: string[] } => {
       if (entry.kind === "Dedupe") return { filters: [{ type: "dedupe" }], inputs: [] };
       if (entry.kind === "Decontaminate") {
         // Against an evaluation means against its task sets; a task set names itself.
@@ -257,10 +258,10 @@ export function planProgram(
       }
       if (entry.kind !== "Keep") return { filters: [], inputs: [] };
       const scope = nameList(entry.scope).map(({ name }) => output(name));
-      const scoped = (f: FilterConfig): FilterConfig =>
-        scope.length > 0 ? ({ ...f, for: scope } as unknown as FilterConfig) : f;
+      const scoped = (f: FilterConfig): ScopedFilterConfig => (scope.length > 0 ? { ...f, for: scope } : f);
       const filters = keepFilters(entry.condition, p, (path) => resolve(baseDir, path)).map(scoped);
-      return { filters, inputs: [] };
+      // The scoped task sets are inputs: the filter stage reads their task ids.
+      return { filters, inputs: scope };
     };
 
     /** The task-set stages an evaluation reads (or the task set itself). */

@@ -57,8 +57,11 @@ export type FilterConfig =
   | { type: "decontaminate"; against: string[]; n: number; tolerance: number }
   | { type: "predicate"; module: ModuleRef };
 
+/** A filter may apply only to the records of some task sets (`keep reward >= 2/3 for [web]`). */
+export type ScopedFilterConfig = FilterConfig & { for?: string[] };
+
 export interface FilterStageConfig {
-  filters: FilterConfig[];
+  filters: ScopedFilterConfig[];
 }
 
 export interface MixConfig {
@@ -76,6 +79,10 @@ export interface LoadConfig {
   /** A format name (agentinstruct, sharegpt, openai, llamafactory, alpaca, gsm8k, mmlu); inferred when absent. */
   format?: string;
   skipBadLines: boolean;
+  /** Take this many records (after a seeded shuffle when `shuffle`); all when absent. */
+  count?: number;
+  shuffle?: boolean;
+  seed?: number;
 }
 
 export interface BuiltinDataConfig {

@@ -10,7 +10,7 @@ import { tokensFilter, turnsFilter } from "../filters/length.ts";
 import { predicateFilter, type RecordPredicate } from "../filters/predicate.ts";
 import { rewardFilter } from "../filters/reward.ts";
 import type { RecordFilter } from "../filters/types.ts";
-import type { FilterConfig, FilterStageConfig } from "../plan/config.ts";
+import type { FilterConfig, FilterStageConfig, ScopedFilterConfig } from "../plan/config.ts";
 import { readRecords, readTasks, writeRecords } from "./records.ts";
 
 /**
@@ -21,11 +21,11 @@ import { readRecords, readTasks, writeRecords } from "./records.ts";
 export const filterStage: StageHandler = {
   async run({ stage, dir, inputs }) {
     const config = stage.config as unknown as FilterStageConfig;
+    // Every input that is not a task set is a dataset; several are a union, read in order.
     const datasets = Object.values(inputs).filter((output) => !("env" in output.config));
-    if (datasets.length !== 1)
-      throw new Error(`a filter stage reads exactly one dataset (got ${datasets.length})`);
-    const filters = await Promise.all(config.filters.map((f) => makeFilter(f, inputs)));
-    const records = readRecords(datasets[0].dir);
+    if (datasets.length === 0) throw new Error("a filter stage needs at least one dataset input");
+    const filters = await Promise.all(config.filters.map((f) => scopedFilter(f, inputs)));
+    const records = datasets.flatMap((output) => readRecords(output.dir));
     const result = applyFilters(records, filters);
     writeRecords(dir, result.kept);
     writeFileAtomic(join(dir, "dropped.jsonl"), result.dropped.map((d) => `${JSON.stringify(d)}\n`).join(""));
@@ -37,6 +37,26 @@ export const filterStage: StageHandler = {
     };
   },
 };
+
+/** A filter limited to the records of some task sets leaves every other record alone. */
+async function scopedFilter(
+  config: ScopedFilterConfig,
+  inputs: Record<string, StageOutput>,
+): Promise<RecordFilter> {
+  const filter = await makeFilter(config, inputs);
+  if (!config.for) return filter;
+  const taskIds = new Set<string>();
+  for (const id of config.for) {
+    const output = inputs[id];
+    if (!output)
+      throw new Error(`the filter '${filter.label}' is scoped to ${id}, which is not an input of this stage`);
+    for (const task of readTasks(output.dir)) taskIds.add(task.id);
+  }
+  return {
+    label: `${filter.label} for [${config.for.join(", ")}]`,
+    check: (record) => (taskIds.has(record.meta?.taskId ?? "") ? filter.check(record) : undefined),
+  };
+}
 
 async function makeFilter(config: FilterConfig, inputs: Record<string, StageOutput>): Promise<RecordFilter> {
   switch (config.type) {
