@@ -38,6 +38,8 @@ export const defaults = {
   maxTurns: 30,
   shots: 1,
   expertConcurrency: 1,
+  // Episodes an evaluation runs at once: a local model generates their replies as one batch.
+  evalConcurrency: 8,
   openai: {
     baseURL: "https://api.openai.com/v1",
     temperature: 0,
@@ -382,7 +384,7 @@ export function planProgram(
               : defaults.shots,
             ...(s.number("max_turns") === undefined ? {} : { maxTurns: s.number("max_turns") }),
             invalidActions: "map",
-            concurrency: 1,
+            concurrency: defaults.evalConcurrency,
             metrics: (
               evaluate(s.expr("metrics") ?? { kind: "List", elements: [], span: d.span }, p) as string[]
             ).length

@@ -93,18 +93,23 @@ export async function runEpisode(
         continue;
       }
       let action = parsed.reply.action;
-      const valid = episode.validActions?.();
-      if (options.invalidActions === "map" && valid && valid.length > 0 && !valid.includes(action)) {
-        const mapped = nearestAction(action, valid);
-        if (mapped !== undefined) {
-          action = mapped;
-          counts.mappedActions++;
-        }
-      }
+      // Valid actions as they were before this step, for mapping a refused action.
+      const valid = options.invalidActions === "map" ? episode.validActions?.() : undefined;
 
       let result: Awaited<ReturnType<typeof episode.step>>;
       try {
         result = await episode.step(action);
+        // AgentTuning maps a malformed action to the nearest valid one. Only actions the
+        // environment refuses are mapped: a valid action missing from the list (free text such
+        // as a typed value) is never rewritten.
+        if (!result.info.valid && !result.done && valid && valid.length > 0) {
+          const mapped = nearestAction(action, valid);
+          if (mapped !== undefined && mapped !== action) {
+            action = mapped;
+            counts.mappedActions++;
+            result = await episode.step(action);
+          }
+        }
       } catch (cause) {
         finishReason = "env_error";
         error = `${env.family} environment failed on action ${JSON.stringify(action)}: ${(cause as Error).message}`;
