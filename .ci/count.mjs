@@ -11,6 +11,11 @@ try {
   // A file that fails to load has no tests but still failed.
   failed += report.testResults.filter((r) => r.status === "failed" && r.assertionResults.length === 0).length;
   if (report.numTotalTests === 0) failed += 1;
+  // A crashed worker or an unhandled error fails the run even when every test that ran passed.
+  if (report.success === false && failed === Number(failedChecks)) {
+    console.error("the test run reported errors outside the tests (e.g. a worker that crashed); see the log above");
+    failed += 1;
+  }
 } catch (error) {
   console.error(`could not read the test report ${reportPath}: ${error.message}`);
   failed += 1;
