@@ -32,7 +32,7 @@ export async function collectTrajectories(args: {
 }): Promise<{ episodes: CollectedEpisode[]; summary: CollectSummary }> {
   const log = new JsonlLog<CollectedEpisode>(args.logFile);
   const done = new Map(log.recover().map((episode) => [episode.record.id, episode]));
-  const todo = args.tasks.filter((task) => !done.has(task.id));
+  const remaining = args.tasks.filter((task) => !done.has(task.id));
   args.progress?.start(args.tasks.length, "episodes");
   args.progress?.advance(done.size);
 
@@ -51,9 +51,9 @@ export async function collectTrajectories(args: {
     }
   };
   const worker = async () => {
-    while (nextToStart < todo.length) {
+    while (nextToStart < remaining.length) {
       const index = nextToStart++;
-      finished.set(index, await runEpisode(args.env, todo[index], args.generator, args.episode));
+      finished.set(index, await runEpisode(args.env, remaining[index], args.generator, args.episode));
       flush();
     }
   };
@@ -65,7 +65,7 @@ export async function collectTrajectories(args: {
     finishReasons[episode.finishReason] = (finishReasons[episode.finishReason] ?? 0) + 1;
   const summary: CollectSummary = {
     episodes: episodes.length,
-    resumed: args.tasks.length - todo.length,
+    resumed: args.tasks.length - remaining.length,
     success: episodes.filter((e) => e.success).length,
     finishReasons,
     meanReward: episodes.reduce((sum, e) => sum + e.reward, 0) / Math.max(1, episodes.length),
