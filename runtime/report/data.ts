@@ -169,15 +169,17 @@ export function buildReportData(
   for (const entry of named) {
     const config = entry.output.config as unknown as EvalConfig;
     const results = entry.output.summary.families;
-    if (results.length !== config.models.length * config.sets.length) {
+    // Per model: one result per task set, then one per general question set (which has no episodes).
+    const perModel = config.sets.length + (config.general?.length ?? 0);
+    if (results.length !== config.models.length * perModel) {
       throw new ReportError(
         `report stage ${stageId}: eval stage ${entry.stage} lists ${results.length} results for ` +
-          `${config.models.length} models × ${config.sets.length} task sets; rerun it with --force ${entry.stage}`,
+          `${config.models.length} models × ${perModel} task and question sets; rerun it with --force ${entry.stage}`,
       );
     }
     config.models.forEach((model, m) => {
       config.sets.forEach((set, s) => {
-        const result = results[m * config.sets.length + s];
+        const result = results[m * perModel + s];
         const row = rows.find((r) => r.eval === entry.stage && r.model === model.name)!;
         const logFile = join(
           entry.output.dir,
