@@ -47,6 +47,12 @@ export const runCommand: Command = {
         );
       }
       console.log(`\nmanifest: ${join(root, "runs", manifest.runId, "manifest.json")}`);
+      // Report stages write their files into their cache entry; say where.
+      for (const stage of manifest.stages.filter((s) => s.kind === "report")) {
+        for (const file of [stage.summary?.markdown, stage.summary?.html]) {
+          if (typeof file === "string") console.log(`report: ${join(root, "cache", stage.key, file)}`);
+        }
+      }
       return EXIT_OK;
     } catch (error) {
       if (error instanceof StageFailure) {
