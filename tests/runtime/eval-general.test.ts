@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -75,6 +75,9 @@ describe("eval stage on general questions", () => {
       },
       ["builtin_data.general_eval"],
     );
+    plan.add("report.r", "report", { title: "general", evals: [{ stage: "eval.general" }] }, [
+      "eval.general",
+    ]);
     const root = mkdtempSync(join(tmpdir(), "atune-general-"));
     const manifest = await executePlan(plan.build({ name: "g", file: "g.atune", sha256: "0" }, {}), {
       root,
@@ -105,5 +108,8 @@ describe("eval stage on general questions", () => {
         failed: 12,
       },
     ]);
+    // The report accepts an eval with question sets (which have no episodes to browse).
+    const report = readFileSync(join(root, "cache", manifest.stages[2].key, "report.md"), "utf8");
+    expect(report).toContain("| general | general | 100.0% / 1.000 (12) | 0.0% / 0.000 (12) |");
   });
 });
