@@ -3,9 +3,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parquetWriteBuffer } from "hyparquet-writer";
 import { readRecords } from "../runtime/data/formats/index.ts";
 import { generalRecord, generateGeneral } from "../runtime/data/general/index.ts";
+import { writeAgentInstructParquet } from "../tests/data/helpers.ts";
 import { type BenchRow, timeIt } from "./bench.ts";
 
 export async function run(): Promise<BenchRow[]> {
@@ -32,29 +32,7 @@ export async function run(): Promise<BenchRow[]> {
 
     const parquet = join(dir, "general.parquet");
     // The Hugging Face AgentInstruct layout: conversations as a list of {from, loss, value} structs.
-    const text = (name: string) => ({
-      name,
-      type: "BYTE_ARRAY",
-      converted_type: "UTF8",
-      repetition_type: "OPTIONAL",
-    });
-    const buffer = parquetWriteBuffer({
-      columnData: [
-        { name: "conversations", data: records.map((r) => r.conversations) },
-        { name: "id", data: records.map((r) => r.id) },
-      ],
-      schema: [
-        { name: "schema", num_children: 2 },
-        { name: "conversations", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
-        { name: "list", repetition_type: "REPEATED", num_children: 1 },
-        { name: "element", repetition_type: "OPTIONAL", num_children: 3 },
-        text("from"),
-        { name: "loss", type: "BOOLEAN", repetition_type: "OPTIONAL" },
-        text("value"),
-        text("id"),
-      ],
-    } as Parameters<typeof parquetWriteBuffer>[0]);
-    writeFileSync(parquet, Buffer.from(buffer));
+    writeAgentInstructParquet(parquet, records);
     const parquetMs = await timeIt(() => readRecords(parquet), 1000, 2);
     rows.push({
       name: "read 20k records from Parquet (hyparquet, snappy)",
