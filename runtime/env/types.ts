@@ -120,4 +120,63 @@ export interface Environment {
   open(task: EnvTask): Promise<Episode>;
   example: ExampleTrajectory;
   expert?(task: EnvTask): ExpertPolicy;
+  /** Optional: lets `derive` / `self_instruct` stages write new tasks from this family's tasks. */
+  derivation?: TaskDerivation;
+}
+
+// --- Task derivation and self-instruct (optional; docs/derive.md) ----------------------------------
+
+/** A new task as a teacher wrote it: the instruction, and data holding its reference solution and checker. */
+export interface TaskContent {
+  instruction: string;
+  data: unknown;
+}
+
+/** How a second, independent solve of a candidate went (the verifier generator acting as an agent). */
+export interface SolveOutcome {
+  success: boolean;
+  reward: number;
+  /** The agent loop's finish reason: "done", "max_turns", "repetition", "generator_error" … */
+  finishReason: string;
+  error?: string;
+}
+
+/** What `verify` may use besides the task itself. */
+export interface VerifyContext {
+  /** Runs the stage's verifier generator as an agent on the task in this environment. */
+  solve(task: EnvTask): Promise<SolveOutcome>;
+}
+
+/** Keep the task (possibly completed, e.g. with its expected answer), or reject it with a reason. */
+export type Verdict =
+  | { ok: true; task: EnvTask }
+  /** `reason` is a short code counted in the stage summary ("sql_error", "empty_answer" …); `detail` says what happened. */
+  | { ok: false; reason: string; detail: string };
+
+/** For model teachers (openai, model): the task format in words, and the JSON a model writes a task in. */
+export interface TaskWriting {
+  /** What a task is made of and the JSON object to reply with; `seed` is the task the new one builds on. */
+  describe(seed: EnvTask): string;
+  /** A task in that JSON form, shown to the model as an example; undefined when it makes a poor example. */
+  toJson(task: EnvTask): Record<string, unknown> | undefined;
+  /** The model's JSON object as a new task built on `seed`; throws an Error saying what is wrong with it. */
+  fromJson(value: unknown, seed: EnvTask): TaskContent;
+}
+
+/**
+ * The hooks behind Task Derivation and Self-Instruct. A candidate task is written — offline by
+ * `propose` (the built-in `expert` teacher), or by a model through `writing` — then checked by
+ * `verify`; only verified tasks are kept. Every hook but `verify` is optional.
+ */
+export interface TaskDerivation {
+  /** The offline teacher: a new candidate built from seed tasks, deterministic in `seed`; undefined when these seeds give none. */
+  propose?(seeds: EnvTask[], seed: number): TaskContent | undefined;
+  writing?: TaskWriting;
+  /** Checks a candidate (its id and split already set) before it is used. */
+  verify(task: EnvTask, context: VerifyContext): Promise<Verdict>;
+  /**
+   * Whether this content is a task of the family's test split; such candidates are dropped. Without
+   * it, candidates are compared with a sample of the test split drawn like the seed task set.
+   */
+  inTestSplit?(content: TaskContent): boolean;
 }

@@ -4,6 +4,7 @@ import { canonicalJson, sha256 } from "../plan/key.ts";
 import type { Plan, PlanStage, StageKind } from "../plan/types.ts";
 import { writeJsonAtomic } from "./files.ts";
 import { createProgress, type Progress } from "./progress.ts";
+import { type RunTokens, runTokens, stageTokens, type TokenUsage } from "./usage.ts";
 
 /**
  * Runs a plan's stages in order over a content-addressed cache:
@@ -52,6 +53,8 @@ export interface ManifestStage {
   seconds: number;
   summary?: Record<string, unknown>;
   error?: string;
+  /** Generator tokens the stage used (usage.ts); absent for stages that call no generator. */
+  tokens?: TokenUsage | "unreported";
   /** The resolved configuration, so a later `atune plan` can say which fields changed. */
   config: Record<string, unknown>;
 }
@@ -67,6 +70,8 @@ export interface RunManifest {
   finishedAt?: string;
   status: "running" | "succeeded" | "failed";
   stages: ManifestStage[];
+  /** Token totals over the stages, rewritten with the manifest. */
+  tokens?: RunTokens;
 }
 
 /** A stage failed: names it, and says that what it had done is kept for the rerun. */
@@ -132,7 +137,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     status: "running",
     stages: [],
   };
-  const save = () => writeJsonAtomic(join(runDir, "manifest.json"), manifest);
+  const save = () => {
+    manifest.tokens = runTokens(manifest.stages);
+    writeJsonAtomic(join(runDir, "manifest.json"), manifest);
+  };
   save();
 
   const outputs: Record<string, StageOutput> = {};
@@ -151,6 +159,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     if (isCached(root, stage.key) && !force.has(stage.id)) {
       outputs[stage.id] = readStageOutput(root, stage.key);
       entry.summary = outputs[stage.id].summary;
+      entry.tokens = stageTokens(stage.config, entry.summary);
       save();
       continue;
     }
@@ -176,6 +185,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       renameSync(dir, cacheDir(root, stage.key));
       outputs[stage.id] = { dir: cacheDir(root, stage.key), config: stage.config, summary };
       Object.assign(entry, { status: "ran", summary, seconds: (performance.now() - began) / 1000 });
+      entry.tokens = stageTokens(stage.config, summary);
       save();
     } catch (cause) {
       const error = cause instanceof Error ? cause : new Error(String(cause));

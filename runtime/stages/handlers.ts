@@ -1,6 +1,7 @@
 import type { StageHandlers } from "../executor/executor.ts";
 import { builtinDataStage } from "./builtin-data-stage.ts";
 import { collectStage } from "./collect-stage.ts";
+import { deriveStage } from "./derive-stage.ts";
 import { evalStage } from "./eval-stage.ts";
 import { filterStage } from "./filter-stage.ts";
 import { loadStage } from "./load-stage.ts";
@@ -14,6 +15,7 @@ import { trainStage } from "./train-stage.ts";
 export const stageHandlers: StageHandlers = {
   tasks: tasksStage,
   collect: collectStage,
+  derive: deriveStage,
   filter: filterStage,
   mix: mixStage,
   load: loadStage,

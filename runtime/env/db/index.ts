@@ -4,6 +4,7 @@
  */
 import { contentHash, drawTasks } from "../sandbox/random.ts";
 import type { Environment, EnvTask, ExampleTrajectory, TaskQuery } from "../types.ts";
+import { dbDerivation } from "./derive.ts";
 import { DbEpisode, type DbLimits } from "./episode.ts";
 import { dbExpert } from "./expert.ts";
 import { type DbCandidate, type DbDomain, type DbTaskData, dbDomainNames, dbDomains } from "./tasks.ts";
@@ -138,4 +139,5 @@ export const dbEnv: Environment = {
   },
   example,
   expert: dbExpert,
+  derivation: dbDerivation,
 };

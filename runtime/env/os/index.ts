@@ -6,6 +6,7 @@
 import { DEFAULT_LIMITS, ensureSandbox, type SandboxLimits } from "../sandbox/bwrap.ts";
 import { contentHash, drawTasks } from "../sandbox/random.ts";
 import type { Environment, EnvTask, ExampleTrajectory, TaskQuery } from "../types.ts";
+import { osDerivation } from "./derive.ts";
 import { OS_INTRO, OsEpisode } from "./episode.ts";
 import { osExpert } from "./expert.ts";
 import { type OsCandidate, type OsTaskData, type OsTemplate, osTemplateNames, osTemplates } from "./tasks.ts";
@@ -139,4 +140,5 @@ export const osEnv: Environment = {
   },
   example,
   expert: osExpert,
+  derivation: osDerivation,
 };

@@ -1,0 +1,72 @@
+/**
+ * Token counts of a stage's generators, for the run manifest: what an `openai` endpoint reported
+ * in its responses' `usage` (replies read back from the response cache cost nothing and count 0),
+ * what a local `model`'s own tokenizer counts, and 0 for the `expert`.
+ */
+import type { StageOutput } from "../executor/executor.ts";
+import type { TokenUsage } from "../executor/usage.ts";
+import type { OpenAIGenerator } from "../generators/openai.ts";
+import type { Generator } from "../generators/types.ts";
+import type { GeneratorConfig } from "../plan/config.ts";
+import { modelDirOf } from "../stages/model-stage.ts";
+import { ChatTemplate } from "../train/tokenizer/chat-template.ts";
+import { loadHfTokenizer } from "../train/tokenizer/hf.ts";
+import { encodeChatPrompt } from "../train/tokenizer/prompt.ts";
+
+export interface MeteredGenerator {
+  generator: Generator;
+  usage(): TokenUsage;
+}
+
+/** Wraps a generator built from `config` so its tokens can be read when the stage ends. */
+export function meterGenerator(
+  generator: Generator,
+  config: GeneratorConfig,
+  inputs: Record<string, StageOutput>,
+): MeteredGenerator {
+  if (config.type === "openai") {
+    const stats = () => (generator as OpenAIGenerator).stats();
+    return {
+      generator,
+      usage: () => ({ promptTokens: stats().promptTokens, completionTokens: stats().completionTokens }),
+    };
+  }
+  if (config.type === "model") return countedByTokenizer(generator, modelDirOf(inputs[config.stage]));
+  return { generator, usage: () => ({ promptTokens: 0, completionTokens: 0 }) };
+}
+
+/** Counts a local model's prompts (rendered with its chat template) and replies with its tokenizer. */
+function countedByTokenizer(inner: Generator, modelDir: string): MeteredGenerator {
+  const counted: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+  let tools: { tokenizer: ReturnType<typeof loadHfTokenizer>; template: ChatTemplate } | undefined;
+  const load = () => {
+    if (!tools) {
+      const tokenizer = loadHfTokenizer(modelDir);
+      const source = tokenizer.chatTemplate ?? "";
+      tools = { tokenizer, template: new ChatTemplate(source, `${modelDir}/tokenizer_config.json`) };
+    }
+    return tools;
+  };
+  const generator: Generator = {
+    name: inner.name,
+    startEpisode(env, task) {
+      const session = inner.startEpisode(env, task);
+      return {
+        async act(messages, observation) {
+          const reply = await session.act(messages, observation);
+          const { tokenizer, template } = load();
+          counted.promptTokens += encodeChatPrompt(tokenizer, template, messages).length;
+          counted.completionTokens += tokenizer.encode(reply).length;
+          return reply;
+        },
+      };
+    },
+    close: () => inner.close?.(),
+  };
+  return { generator, usage: () => ({ ...counted }) };
+}
+
+export const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
+  promptTokens: a.promptTokens + b.promptTokens,
+  completionTokens: a.completionTokens + b.completionTokens,
+});
