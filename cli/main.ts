@@ -37,6 +37,16 @@ const commands: CommandEntry[] = [
     load: async () => (await import("./commands/fmt.ts")).fmt,
   },
   {
+    name: "init",
+    summary: "scaffold a recipe package: package.json, recipes, atune.lock, README, CI",
+    load: async () => (await import("./commands/init.ts")).initCommand,
+  },
+  {
+    name: "lock",
+    summary: "pin the content of a recipe's imports, data, model files and modules in atune.lock",
+    load: async () => (await import("./commands/lock.ts")).lockCommand,
+  },
+  {
     name: "plan",
     summary: "list a plan's stages: + will run, = cached, ~ changed since the last run",
     load: async () => (await import("./commands/plan.ts")).planCommand,

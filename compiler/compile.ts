@@ -12,6 +12,7 @@ import { typeOfParam } from "./check/rules/params.ts";
 import { checkReferences } from "./check/rules/references.ts";
 import { checkValue } from "./check/values.ts";
 import { type Diagnostic, diagnostic, finalizeDiagnostics, hasErrors } from "./diagnostics/diagnostic.ts";
+import { checkLock } from "./lock/compare.ts";
 import { parse } from "./parse.ts";
 import { planProgram, UnplannableFilter, UnsupportedSetting } from "./plan/planner.ts";
 import { mixShares } from "./plan/shares.ts";
@@ -37,8 +38,12 @@ export interface Override {
   value: string;
 }
 
-/** Every check `atune check` runs: each file's schema rules, resolution, references, hygiene, modules. */
-export function checkProgram(program: Program): Diagnostic[] {
+/**
+ * Every check `atune check` runs: each file's schema rules, resolution, references, hygiene,
+ * modules, and the inputs against atune.lock when the recipe's folder has one (`lock: false` leaves
+ * that out, for `atune lock` itself).
+ */
+export function checkProgram(program: Program, options: { lock?: boolean } = {}): Diagnostic[] {
   const diagnostics = [
     ...program.diagnostics,
     ...checkReferences(program),
@@ -46,6 +51,12 @@ export function checkProgram(program: Program): Diagnostic[] {
   ];
   if (!hasErrors(diagnostics)) diagnostics.push(...checkHygiene(program));
   if (!hasErrors(diagnostics)) diagnostics.push(...checkModules(program));
+  if (options.lock !== false) {
+    const lock = checkLock(program);
+    diagnostics.push(...lock.diagnostics);
+    // Diagnostics about the lock itself point into it: its text is needed for their code frames.
+    if (lock.lockSource) program.sources.set(lock.lockSource.file, lock.lockSource.text);
+  }
   return diagnostics;
 }
 
