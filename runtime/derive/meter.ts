@@ -49,8 +49,8 @@ function countedByTokenizer(inner: Generator, modelDir: string): MeteredGenerato
   };
   const generator: Generator = {
     name: inner.name,
-    startEpisode(env, task) {
-      const session = inner.startEpisode(env, task);
+    startEpisode(...args: Parameters<Generator["startEpisode"]>) {
+      const session = inner.startEpisode(...args);
       return {
         async act(messages, observation) {
           const reply = await session.act(messages, observation);

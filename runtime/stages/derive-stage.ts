@@ -24,6 +24,8 @@ export interface DeriveConfig extends CollectConfig {
   /** The generator whose own solve must agree (self-instruct); the teacher itself by default. */
   verifier: GeneratorConfig;
   seed: number;
+  /** Identical consecutive replies that end an episode (default 3, the paper's). */
+  repeatLimit?: number;
 }
 
 export const REJECTED_FILE = "rejected.jsonl";
@@ -60,6 +62,7 @@ export const deriveStage: StageHandler = {
           maxTurns: config.maxTurns,
           invalidActions: config.invalidActions,
           maxContextChars: config.maxContextChars,
+          ...(config.repeatLimit === undefined ? {} : { repetitionLimit: config.repeatLimit }),
         };
         const seed = mixSeed(config.seed, index);
         const check: TestSplitCheck = testSplitCheck(env, seedQuery);

@@ -18,8 +18,9 @@ export function deriveConfig(
   generator: GeneratorConfig = { type: "expert" },
   extra: Partial<DeriveConfig> = {},
 ): DeriveConfig {
-  return {
+  const config = {
     generator,
+    prompt: "react",
     verifier: generator,
     shots: 1,
     maxTurns: 8,
@@ -30,6 +31,7 @@ export function deriveConfig(
     seed: 3,
     ...extra,
   };
+  return config as DeriveConfig;
 }
 
 /** A plan of one seed task set and one derive stage reading it. */
