@@ -4,9 +4,10 @@
  * must still be read (ATN3023). A lock that cannot be read is ATN3024. No lock file, no check.
  */
 
+import { existsSync } from "node:fs";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Program } from "../resolve/program.ts";
-import { entryOffset, LOCK_FILE_NAME, LockFileError, spanIn } from "./file.ts";
+import { entryOffset, LOCK_FILE_NAME, LockFileError, lockPathFor, spanIn } from "./file.ts";
 import type { InputKind } from "./inputs.ts";
 import { displayPath, type HashedInput, type LockState, lockState } from "./lock.ts";
 
@@ -28,6 +29,8 @@ const kindWords: Record<InputKind, string> = {
 const short = (sha256: string) => `${sha256.slice(0, 12)}…`;
 
 export function checkLock(program: Program): LockCheck {
+  // Without a lock there is nothing to compare: hash nothing.
+  if (!existsSync(lockPathFor(program.file))) return { diagnostics: [], lockSource: null };
   let state: LockState;
   try {
     state = lockState(program);
