@@ -12,8 +12,16 @@
  *
  * The example here is "guess the number": the agent guesses, the environment says higher or lower.
  */
-import type { Environment, EnvTask, ExampleTrajectory, ExpertPolicy } from "../../runtime/env/types.ts";
-import { generatedTasks, invalid, memoryEpisode, parseAction } from "./kit.ts";
+import { splitOf } from "../../runtime/env/sandbox/random.ts";
+import type {
+  Environment,
+  EnvTask,
+  ExampleTrajectory,
+  ExpertPolicy,
+  TaskContent,
+  TaskDerivation,
+} from "../../runtime/env/types.ts";
+import { generatedTasks, invalid, memoryEpisode, parseAction, Rng } from "./kit.ts";
 
 // 1. Task data: JSON-serialisable, and it must fully determine an episode (no hidden randomness).
 interface GuessData {
@@ -96,6 +104,61 @@ const example: ExampleTrajectory = {
   ],
 };
 
+// 6. (Optional) New tasks from seed tasks, for `derive` / `self_instruct` stages (docs/derive.md).
+//    `verify` is the required hook: it keeps a candidate only when it is sound and a second,
+//    independent solve (the stage's verifier, run as an agent here) finds the number.
+const MAX_HIGH = 1000; // a binary search needs at most 10 guesses: within maxTurns
+
+function guessContent(high: number, secret: number): TaskContent {
+  return {
+    instruction: `I am thinking of a whole number between 1 and ${high}. Find it.`,
+    data: { low: 1, high, secret } satisfies GuessData,
+  };
+}
+
+const derivation: TaskDerivation = {
+  // The offline teacher: a seed's range, halved or doubled, with a new secret.
+  propose(seeds, seed) {
+    const rng = new Rng(seed);
+    const base = rng.pick(seeds).data as GuessData;
+    const high = rng.chance(0.5) ? Math.max(2, Math.floor(base.high / 2)) : base.high * 2;
+    return guessContent(high, rng.int(1, high));
+  },
+  // A model teacher writes {"high": …, "secret": …}.
+  writing: {
+    describe: () =>
+      'A guess task hides a whole number (secret) between 1 and high. Reply with one JSON object: {"high": <2..1000>, "secret": <1..high>}',
+    toJson: (task) => ({ high: (task.data as GuessData).high, secret: (task.data as GuessData).secret }),
+    fromJson(value) {
+      const { high, secret } = value as { high?: unknown; secret?: unknown };
+      if (!Number.isInteger(high) || !Number.isInteger(secret))
+        throw new Error('"high" and "secret" must be whole numbers');
+      return guessContent(high as number, secret as number);
+    },
+  },
+  async verify(task, { solve }) {
+    const data = task.data as GuessData;
+    if (data.high < 2 || data.high > MAX_HIGH)
+      return { ok: false, reason: "out_of_range", detail: `high must be 2..${MAX_HIGH}, not ${data.high}` };
+    if (data.secret < data.low || data.secret > data.high)
+      return {
+        ok: false,
+        reason: "no_solution",
+        detail: `the secret ${data.secret} is outside 1..${data.high}`,
+      };
+    const second = await solve(task);
+    return second.success
+      ? { ok: true, task }
+      : {
+          ok: false,
+          reason: "verifier_disagreed",
+          detail: `the verifier's solve ended with ${second.finishReason}`,
+        };
+  },
+  // generatedTasks splits by a hash of the content: the same rule says which derived tasks are test tasks.
+  inTestSplit: (content) => splitOf(content) === "test",
+};
+
 /** The example's task, so a test can replay the example step by step. */
 export const guessExampleTask: EnvTask = {
   id: "guess/example",
@@ -117,4 +180,5 @@ export const guessEnv: Environment = {
   open: async (task) => open(task),
   example,
   expert,
+  derivation,
 };
