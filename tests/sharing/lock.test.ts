@@ -1,5 +1,6 @@
 // atune.lock: writing, checking and updating pins, and the errors every compiling command reports.
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkRecipeFile, compileRecipe } from "../../compiler/compile.ts";
@@ -70,6 +71,24 @@ describe("atune lock", () => {
     }
     expect(readFileSync(p.path("atune.lock"), "utf8")).toBe(first);
     expect(first.endsWith("}\n")).toBe(true);
+    // The order the recipe names its inputs in does not matter either.
+    const lines = recipeText(false).split("\n");
+    const [hf, collect, load] = [lines[4], lines[5], lines[6]];
+    p.write("recipe.atune", [...lines.slice(0, 4), load, collect, hf, ...lines.slice(7)].join("\n"));
+    expect((await atune("lock", "--update", p.recipe)).stdout).toContain("is up to date");
+    expect(readFileSync(p.path("atune.lock"), "utf8")).toBe(first);
+  });
+
+  it("hashes a file larger than its read chunk like a whole-file sha256", () => {
+    const p = makeProject();
+    const big = Buffer.alloc(9 << 20, 7);
+    big.write("end", big.length - 3);
+    writeFileSync(p.path("models/tiny/model.safetensors"), big);
+    expect(hashFile(p.path("models/tiny/model.safetensors"))).toBe(
+      createHash("sha256").update(big).digest("hex"),
+    );
+    expect(hashFile(p.path("no/such/file"))).toBeNull();
+    expect(hashFile(p.path("models"))).toBeNull();
   });
 
   it("keeps other recipes' sections when one recipe is locked", async () => {
@@ -302,11 +321,19 @@ describe("a locked recipe whose input changed", () => {
     expect(lockErrors(p.recipe)[0].message).toContain("it is not valid JSON");
   });
 
-  it("is reported by atune check as well, and not for a recipe outside the locked folder", async () => {
+  it("stops atune check, compile, plan and run (exit 1), and not a recipe outside the locked folder", async () => {
     const p = await lockedProject();
     p.write("lib/generators.atune", "export generator teacher = expert\n\n");
     const checked = checkRecipeFile(p.recipe);
     expect(checked.diagnostics.map((d) => d.code)).toEqual(["ATN3020"]);
+    for (const command of ["check", "compile", "plan", "run"]) {
+      const out = await atune(command, p.recipe, ...(command === "run" ? ["--root", p.path(".atune")] : []));
+      expect(out.code, command).toBe(1);
+      expect(`${out.stdout}${out.stderr}`, command).toContain(
+        "error[ATN3020]: the imported recipe module 'lib/generators.atune' changed since it was locked",
+      );
+    }
+    expect(existsSync(p.path(".atune"))).toBe(false);
     const other = makeProject();
     other.write("lib/generators.atune", "export generator teacher = expert\n\n");
     expect(checkRecipeFile(other.recipe).diagnostics).toEqual([]);
