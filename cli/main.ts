@@ -57,6 +57,11 @@ const commands: CommandEntry[] = [
     load: async () => (await import("./commands/run.ts")).runCommand,
   },
   {
+    name: "test",
+    summary: "property-test recipes: sample their params, check the plan's properties and expects",
+    load: async () => (await import("./commands/test.ts")).testCommand,
+  },
+  {
     name: "serve",
     summary: "serve a model directory as an OpenAI-compatible Chat Completions endpoint",
     load: async () => (await import("./commands/serve.ts")).serveCommand,

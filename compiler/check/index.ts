@@ -6,6 +6,7 @@ import type { SourceFile } from "../ast/nodes.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { CheckContext, type CheckRule } from "./context.ts";
 import { checkDeclarations } from "./rules/declarations.ts";
+import { checkExpectNames } from "./rules/expects.ts";
 import { checkMixWeights } from "./rules/mix.ts";
 import { checkUniqueNames } from "./rules/names.ts";
 import { checkParams } from "./rules/params.ts";
@@ -22,6 +23,7 @@ export const rules: CheckRule[] = [
   checkDeclarations,
   checkMixWeights,
   checkExpectations,
+  checkExpectNames,
   checkSecrets,
   checkShots,
 ];

@@ -2,7 +2,7 @@
  * Every diagnostic code atune reports, with its meaning. Codes are stable: once published, a code
  * keeps its meaning (docs/language.md lists this table). ATN1xxx: reading the text (lexing and
  * syntax); ATN2xxx: the shape of the recipe (the schema); ATN3xxx: names, references, files and modules
- * (resolution and planning); ATN9xxx: about the report itself.
+ * (resolution and planning); ATN4xxx: what `atune test` finds; ATN9xxx: about the report itself.
  */
 export type Severity = "error" | "warning" | "info";
 
@@ -42,6 +42,7 @@ export const codes = {
   ATN2016: { severity: "error", title: "misplaced top-level item" },
   ATN2017: { severity: "error", title: "unknown parameter type" },
   ATN2018: { severity: "error", title: "sweep of an undeclared or duplicate parameter" },
+  ATN2019: { severity: "error", title: "unknown fact in an expect" },
   ATN3001: { severity: "error", title: "imported file not found" },
   ATN3002: { severity: "error", title: "import cycle" },
   ATN3003: { severity: "error", title: "name not exported by the imported file" },
@@ -61,6 +62,12 @@ export const codes = {
   ATN3022: { severity: "error", title: "input file missing in a locked recipe" },
   ATN3023: { severity: "error", title: "atune.lock pins an input the recipe no longer reads" },
   ATN3024: { severity: "error", title: "atune.lock cannot be read" },
+  ATN4001: { severity: "error", title: "expect does not hold" },
+  ATN4002: { severity: "error", title: "plan is not deterministic" },
+  ATN4003: { severity: "error", title: "mix shares differ from the declared weights" },
+  ATN4004: { severity: "error", title: "evaluation tasks reach a training set" },
+  ATN4005: { severity: "error", title: "stage seed not fixed" },
+  ATN4006: { severity: "error", title: "data stage failed under atune test --with-data" },
   ATN9001: { severity: "info", title: "further diagnostics suppressed" },
 } as const satisfies Record<string, CodeInfo>;
 
