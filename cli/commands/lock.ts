@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { checkProgram } from "../../compiler/compile.ts";
 import { type Diagnostic, finalizeDiagnostics, hasErrors } from "../../compiler/diagnostics/diagnostic.ts";
 import { renderDiagnostic, useColor } from "../../compiler/diagnostics/render.ts";
@@ -47,7 +49,7 @@ export const lockCommand: Command = {
 };
 
 /** Locks, updates or checks one recipe; prints what it did. False when it failed. */
-export function lockRecipeFile(file: string, mode: Mode): boolean {
+function lockRecipeFile(file: string, mode: Mode): boolean {
   const program = loadProgram(file, readSource(file));
   const problems = finalizeDiagnostics(checkProgram(program, { lock: false }));
   if (hasErrors(problems)) {
@@ -95,6 +97,9 @@ export function lockRecipeFile(file: string, mode: Mode): boolean {
   const entries = lockEntries(state.inputs);
   const sections: LockSections = new Map(state.lock?.sections ?? []);
   sections.set(state.section, entries);
+  // A section whose recipe file is gone pins nothing: drop it while the lock is rewritten anyway.
+  const gone = [...sections.keys()].filter((name) => !existsSync(join(dirname(state.lockPath), name)));
+  for (const name of gone) sections.delete(name);
   const before = state.lock?.text ?? "";
   if (formatLock(sections) === before) {
     console.log(`${lockFile} is up to date: ${count(entries.size)} of ${file} pinned`);
@@ -102,6 +107,7 @@ export function lockRecipeFile(file: string, mode: Mode): boolean {
   }
   writeLockFile(state.lockPath, sections);
   for (const line of changes(state.locked, entries)) console.log(line);
+  for (const name of gone) console.log(`  - ${name} (the recipe file is gone)`);
   console.log(`${state.lock ? "updated" : "wrote"} ${lockFile}: ${count(entries.size)} of ${file} pinned`);
   return true;
 }

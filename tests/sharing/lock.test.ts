@@ -91,13 +91,19 @@ describe("atune lock", () => {
     expect(hashFile(p.path("models"))).toBeNull();
   });
 
-  it("keeps other recipes' sections when one recipe is locked", async () => {
+  it("keeps other recipes' sections when one recipe is locked, and drops those of deleted recipes", async () => {
     const p = await lockedProject();
     p.write("other.atune", 'import "./lib/generators.atune"\nrecipe other { seed = 2 }\n');
     expect((await atune("lock", p.path("other.atune"))).code).toBe(0);
     expect(Object.keys(lockOf(p).recipes)).toEqual(["other.atune", "recipe.atune"]);
     expect(Object.keys(lockOf(p).recipes["other.atune"])).toEqual(["lib/generators.atune"]);
     expect(lockErrors(p.recipe)).toEqual([]);
+    // A section whose recipe file was deleted is dropped the next time the lock is written.
+    rmSync(p.path("other.atune"));
+    p.write("data/general.jsonl", '{"conversations": []}\n');
+    const updated = await atune("lock", "--update", p.recipe);
+    expect(updated.stdout).toContain("  - other.atune (the recipe file is gone)");
+    expect(Object.keys(lockOf(p).recipes)).toEqual(["recipe.atune"]);
   });
 
   it("refuses to change a pin without --update, and --update accepts the change", async () => {
