@@ -252,6 +252,22 @@ describe("a locked recipe whose input changed", () => {
     });
   }
 
+  it("pins a tokenizer a model names outside its directory, at the setting's span", async () => {
+    const p = makeProject();
+    const text = recipeText(false).replace(
+      'hf "./models/tiny"',
+      'hf "./models/tiny" { tokenizer = "./tok/tokenizer.json" }',
+    );
+    p.write("recipe.atune", text);
+    p.write("tok/tokenizer.json", '{ "model": { "type": "WordPiece" } }\n');
+    expect((await atune("lock", p.recipe)).code).toBe(0);
+    expect(lockOf(p).recipes["recipe.atune"]["tok/tokenizer.json"].kind).toBe("model");
+    p.write("tok/tokenizer.json", '{ "model": { "type": "WordLevel" } }\n');
+    const [d] = lockErrors(p.recipe);
+    expect(d.code).toBe("ATN3020");
+    expect(d.span).toMatchObject(at(text, '"./tok/tokenizer.json"'));
+  });
+
   it("reports a package whose file and version changed, and how to go back", async () => {
     const p = await lockedProject();
     const locked = hashFile(p.path("node_modules/@acme/agent-recipes/tasks.atune"));
