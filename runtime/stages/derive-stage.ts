@@ -145,7 +145,7 @@ function derivationOf(env: Environment, config: DeriveConfig, input: string): Ta
   if (!derivation || typeof derivation.verify !== "function") {
     throw new Error(
       `${verb} reads task set ${input} of the '${env.family}' family, which has no task derivation hooks. ` +
-        `Derive from a family that has them (db, os), or give the environment a 'derivation' with a verify hook (${docs}).`,
+        `Derive from a family that has them (db, os, shop), or give the environment a 'derivation' with a verify hook (${docs}).`,
     );
   }
   if (config.generator.type === "expert" && !derivation.propose) {

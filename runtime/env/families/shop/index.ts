@@ -1,4 +1,5 @@
 import { defineFamily } from "../../common/family.ts";
+import { shopDerivation } from "./derive.ts";
 import { planShop } from "./expert.ts";
 import { ShopSimulation } from "./simulation.ts";
 import { makeShopTask, type ShopData, type ShopOptions } from "./task.ts";
@@ -29,3 +30,6 @@ export const shop = defineFamily<ShopData, ShopOptions>({
   plan: (data, task) => planShop(data, task.instruction),
   afterEnd: { thought: "I have already bought the item.", action: "click[Back to Search]" },
 });
+
+// New goals recombined from a seed product's attributes and options (derive stages; docs/derive.md).
+shop.derivation = shopDerivation;
