@@ -92,6 +92,30 @@ describe("a model teacher writing tasks (openai, against a local fake endpoint)"
     expect(again.tokens).toMatchObject({ promptTokens: 0, completionTokens: 0 });
   });
 
+  it("reports a shortfall when the attempts run out before enough tasks are verified", async () => {
+    fake.requests.length = 0;
+    fake.script = Array.from({ length: 15 }, () => reply("Sorry, I cannot write tasks."));
+    const root = mkdtempSync(join(tmpdir(), "atune-derive-short-"));
+    const manifest = await runPlan(
+      derivePlan(seedTasks("db", 2), deriveConfig("derive", 1, teacher(), { concurrency: 1 })),
+      root,
+    );
+    const summary = manifest.stages[1].summary as any;
+    expect(fake.requests).toHaveLength(15);
+    expect(summary.perFamily.db.derivation).toMatchObject({
+      asked: 1,
+      kept: 0,
+      shortfall: 1,
+      attempts: 15,
+      maxAttempts: 15,
+      rejected: { unparseable: 15 },
+    });
+    expect(summary.warnings).toEqual([
+      expect.stringContaining("db: only 0 of 1 tasks were verified within 15 attempts"),
+    ]);
+    expect(jsonl(join(stageDir(root, manifest, "derive.new"), "records.jsonl"))).toEqual([]);
+  });
+
   it("os: a second solve by the verifier must agree with the written checker", async () => {
     fake.requests.length = 0;
     const lines = (n: number) => Array.from({ length: n }, (_, i) => `line ${i}`).join("\n") + "\n";
