@@ -1,10 +1,11 @@
 // `atune test`: the shipped recipes pass; planted bugs are found and shrunk; flags, JSON, exit codes.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../cli/main.ts";
+import { compileRecipe } from "../../compiler/compile.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
@@ -123,6 +124,18 @@ describe("atune test finds planted bugs and shrinks them", () => {
     expect(recipe.failures[0].message).toContain("read from the environment");
   });
 
+  it("a mix too small for the declared tolerance: the share property and the expect both fail, at an edge", async () => {
+    const { code, recipe } = await testJson(fixture("coarse-mix.atune"), "--runs", "50", "--seed", "3");
+    expect(code).toBe(1);
+    expect(recipe.failures.map((f) => [f.check, f.code])).toEqual([
+      ["mix-shares", "ATN4003"],
+      ["expect", "ATN4001"],
+    ]);
+    // Shrunk to just past the edge of a failing region: one grid step beyond 1% off a tenth.
+    const eta = recipe.counterexample?.eta as number;
+    expect(Math.abs(Math.round(eta * 10) / 10 - eta)).toBeCloseTo(0.0101, 9);
+  });
+
   it("an expect on a count param: shrunk to the boundary n = 999", async () => {
     const { code, stdout } = await atune("test", fixture("small-count.atune"), "--runs", "50", "--seed", "8");
     expect(code).toBe(1);
@@ -199,6 +212,42 @@ describe("atune test flags and output", () => {
     expect(failing.code).toBe(1);
     expect(failing.recipe.counterexample).toEqual({ n: 3 });
     expect(failing.recipe.failures[0].message).toBe("expect does not hold: dataset.agent.count = 3");
+  });
+
+  it("--with-data reads evaluation scores only from stages a run has cached", async () => {
+    const file = fixture("eval-facts.atune");
+    const without = await testJson(file, "--with-data", "--root", root);
+    expect(without.code).toBe(0);
+    expect(without.recipe.expects[0].status).toBe("skipped");
+    expect(without.recipe.expects[0].reason).toContain("'eval.compare' runs only under 'atune run'");
+
+    // Stand in for `atune run`: the eval stage's cache entry, with the scores it would hold.
+    const plan = compileRecipe(file).plan!;
+    const evalStage = plan.stages.find((s) => s.id === "eval.compare")!;
+    const dir = join(root, "cache", evalStage.key);
+    mkdirSync(dir, { recursive: true });
+    const group = (model: string, normalised: number) => ({
+      model,
+      group: "held_in",
+      normalised,
+      raw: 0,
+      tasks: 1,
+    });
+    writeFileSync(
+      join(dir, "stage.json"),
+      JSON.stringify({
+        id: evalStage.id,
+        key: evalStage.key,
+        summary: { groups: [group("base", 1.2), group("tuned", 0.8)] },
+      }),
+    );
+    const withScores = await testJson(file, "--with-data", "--root", root);
+    expect(withScores.code).toBe(1);
+    expect(withScores.recipe.failures[0].message).toBe(
+      "expect does not hold: eval.compare.held_in(tuned) = 0.8, eval.compare.held_in(base) = 1.2",
+    );
+    // Without --with-data the plan alone is checked: the cache is not read.
+    expect((await testJson(file, "--root", root)).recipe.expects[0].status).toBe("skipped");
   });
 
   it("exit codes: 1 for a recipe with errors, 2 for usage mistakes", async () => {
