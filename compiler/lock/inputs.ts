@@ -55,7 +55,8 @@ function importedModules(program: Program, lockDir: string): RecipeInput[] {
     for (const item of ast.items) {
       if (item.kind !== "Import") continue;
       const target = resolveImportPath(item.source.value, file);
-      if (!target) continue; // reported by resolution (ATN3001)
+      // Not found (ATN3001), or the recipe itself through a cycle (ATN3002): not an input.
+      if (!target || target === program.file) continue;
       found.push(moduleInput(item, target, lockDir));
       if (!visited.has(target)) {
         visited.add(target);
