@@ -46,9 +46,9 @@ export const deriveStage: StageHandler = {
     const tasks: EnvTask[] = [];
     const rejected: Array<AttemptOutcome & { input: string }> = [];
     const records: ConversationRecord[] = [];
-    const perFamily: Record<
+    const taskSetSummaries: Record<
       string,
-      { derivation: DeriveSummary; decontamination: string; collection: CollectSummary }
+      { family: string; derivation: DeriveSummary; decontamination: string; collection: CollectSummary }
     > = {};
     const warnings: string[] = [];
     try {
@@ -102,7 +102,8 @@ export const deriveStage: StageHandler = {
         tasks.push(...derived.tasks);
         rejected.push(...derived.rejected.map((outcome) => ({ input: id, ...outcome })));
         records.push(...collected.episodes.map((e) => e.record));
-        perFamily[env.family] = {
+        taskSetSummaries[id] = {
+          family: env.family,
           derivation: derived.summary,
           decontamination: check.method,
           collection: collected.summary,
@@ -121,7 +122,8 @@ export const deriveStage: StageHandler = {
       tasks: tasks.length,
       records: records.length,
       rejected: rejected.length,
-      perFamily,
+      /** Per seed task set (by stage id): what was derived, how it was decontaminated, what was collected. */
+      taskSets: taskSetSummaries,
       usage,
       ...(warnings.length > 0 ? { warnings } : {}),
     };

@@ -30,9 +30,9 @@ describe("db task derivation", () => {
 
     expect(tasks).toHaveLength(40);
     expect(jsonl(join(dir, "records.jsonl"))).toHaveLength(40);
-    expect(summary.perFamily.db.derivation).toMatchObject({ asked: 40, kept: 40, shortfall: 0 });
-    expect(summary.perFamily.db.derivation.attempts).toBe(40 + rejected.length);
-    expect(summary.perFamily.db.collection.success).toBe(40);
+    expect(summary.taskSets["tasks.seed"].derivation).toMatchObject({ asked: 40, kept: 40, shortfall: 0 });
+    expect(summary.taskSets["tasks.seed"].derivation.attempts).toBe(40 + rejected.length);
+    expect(summary.taskSets["tasks.seed"].collection.success).toBe(40);
     expect(new Set(tasks.map((t) => t.id)).size).toBe(40);
     for (const task of tasks) {
       const data = task.data as DbTaskData & { expected: unknown[][] };
@@ -48,7 +48,7 @@ describe("db task derivation", () => {
     expect(reasons.size).toBeGreaterThan(0);
     for (const reason of reasons) expect(["empty_answer", "contaminated", "duplicate"]).toContain(reason);
     expect(rejected.every((r) => typeof r.detail === "string" && r.detail.length > 0)).toBe(true);
-    expect(summary.perFamily.db.derivation.rejected).toEqual(
+    expect(summary.taskSets["tasks.seed"].derivation.rejected).toEqual(
       Object.fromEntries([...reasons].map((r) => [r, rejected.filter((x) => x.reason === r).length])),
     );
 

@@ -102,7 +102,7 @@ describe("a model teacher writing tasks (openai, against a local fake endpoint)"
     );
     const summary = manifest.stages[1].summary as any;
     expect(fake.requests).toHaveLength(15);
-    expect(summary.perFamily.db.derivation).toMatchObject({
+    expect(summary.taskSets["tasks.seed"].derivation).toMatchObject({
       asked: 1,
       kept: 0,
       shortfall: 1,
@@ -182,7 +182,7 @@ describe("a model teacher writing tasks (openai, against a local fake endpoint)"
     expect(reasons(rejected)).toEqual(["verifier_disagreed", "solution_disagreed", "unparseable"]);
     expect(rejected[1].detail).toMatch(/prints "4", but the checker expects "7"/);
     const summary = manifest.stages[1].summary as any;
-    expect(summary.perFamily.os.collection).toMatchObject({ episodes: 2, success: 2 });
+    expect(summary.taskSets["tasks.seed"].collection).toMatchObject({ episodes: 2, success: 2 });
     expect(fake.script).toHaveLength(0);
   });
 });

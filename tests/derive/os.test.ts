@@ -42,8 +42,8 @@ describe("os self-instruct", () => {
     const tasks = jsonl<EnvTask>(join(dir, "tasks.jsonl"));
     const summary = manifest.stages[1].summary as any;
     expect(tasks).toHaveLength(5);
-    expect(summary.perFamily.os.derivation).toMatchObject({ asked: 5, kept: 5, shortfall: 0 });
-    expect(summary.perFamily.os.collection).toMatchObject({ episodes: 5, success: 5 });
+    expect(summary.taskSets["tasks.seed"].derivation).toMatchObject({ asked: 5, kept: 5, shortfall: 0 });
+    expect(summary.taskSets["tasks.seed"].collection).toMatchObject({ episodes: 5, success: 5 });
     for (const task of tasks) {
       expect(task.id).toMatch(/^os\/self_instruct\//);
       expect(typeof (task.data as { solution: unknown }).solution).toBe("string");

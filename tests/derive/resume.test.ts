@@ -31,8 +31,8 @@ describe("derive stage after kill -9", () => {
       expect(readFileSync(join(dir, file), "utf8")).toBe(readFileSync(join(referenceDir, file), "utf8"));
     }
     const summary = manifest.stages[1].summary as any;
-    expect(summary.perFamily.db.derivation.resumed).toBe(before);
-    expect(summary.perFamily.db.derivation.kept).toBe(30);
+    expect(summary.taskSets["tasks.seed"].derivation.resumed).toBe(before);
+    expect(summary.taskSets["tasks.seed"].derivation.kept).toBe(30);
     // Nothing was attempted twice: the log holds each attempt number once.
     const attempts = jsonl(join(dir, "derive-tasks.seed.jsonl")).map((a) => a.attempt);
     expect(attempts).toEqual(attempts.map((_, i) => i));

@@ -23,7 +23,7 @@ describe("shop task derivation", () => {
       expect(seedProducts.has((task.data as ShopData).goal.asin)).toBe(true);
       expect(shop.derivation!.inTestSplit!(task)).toBe(false);
     }
-    expect((manifest.stages[1].summary as any).perFamily.shop.collection).toMatchObject({
+    expect((manifest.stages[1].summary as any).taskSets["tasks.seed"].collection).toMatchObject({
       episodes: 8,
       success: 8,
     });

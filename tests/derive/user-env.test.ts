@@ -27,7 +27,7 @@ describe("a user environment's derivation hooks (examples/envs/template.ts)", ()
     expect(tasks).toHaveLength(6);
     expect(tasks.every((t) => t.id.startsWith("guess/self_instruct/"))).toBe(true);
     const summary = manifest.stages[1].summary as any;
-    expect(summary.perFamily.guess.collection).toMatchObject({ episodes: 6, success: 6 });
+    expect(summary.taskSets["tasks.seed"].collection).toMatchObject({ episodes: 6, success: 6 });
   });
 
   it("rejects unsound candidates with the environment's own reasons", async () => {
