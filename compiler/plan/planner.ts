@@ -17,6 +17,7 @@ import type {
   LoadConfig,
   MixConfig,
   ModelStageConfig,
+  PromptConfig,
   ScopedFilterConfig,
   TasksConfig,
   TrainStageConfig,
@@ -313,7 +314,13 @@ export function planProgram(
             return add(`model.${name}${suffix}`, "model", config, [], files);
           }
           const preset = v.kind === "Builtin" ? v.name.value : "";
-          const config: ModelStageConfig = { source: "builtin", preset, seed: seedOf(d, s) };
+          const context = s.number("context");
+          const config: ModelStageConfig = {
+            source: "builtin",
+            preset,
+            seed: seedOf(d, s),
+            ...(context === undefined ? {} : { context }),
+          };
           return add(`model.${name}${suffix}`, "model", config);
         }
         case "task": {
@@ -366,7 +373,7 @@ export function planProgram(
                 type: "model" as const,
                 stage,
                 temperature: defaults.localModel.temperature,
-                maxTokens: defaults.localModel.maxTokens,
+                maxTokens: s.number("max_tokens") ?? defaults.localModel.maxTokens,
               },
             };
           });
@@ -374,14 +381,11 @@ export function planProgram(
           inputs.push(...sets.map((x) => x.stage));
           const general = nameList(s.expr("general")).map(({ name: data }) => ({ stage: output(data) }));
           inputs.push(...general.map((g) => g.stage));
-          const prompt = s.call("prompt");
           const config: EvalConfig & Record<string, unknown> = {
             models,
             sets,
             general,
-            shots: prompt?.args.get("shots")
-              ? (evaluate(prompt.args.get("shots")!, p) as number)
-              : defaults.shots,
+            ...promptConfig(s, p),
             ...(s.number("max_turns") === undefined ? {} : { maxTurns: s.number("max_turns") }),
             invalidActions: "map",
             concurrency: defaults.evalConcurrency,
@@ -419,17 +423,12 @@ export function planProgram(
         const generatorName = nameList(v.generator)[0]?.name ?? "";
         const gen = generatorConfig(generatorName);
         const tasks = nameList(v.tasks).map(({ name: t }) => output(t));
-        const prompt = s.call("prompt");
-        const shots = prompt?.args.get("shots")
-          ? (evaluate(prompt.args.get("shots")!, p) as number)
-          : defaults.shots;
         const taskTurns = nameList(v.tasks)
           .map(({ name: t }) => new Settings(declOf(t)?.options ?? null, p).number("max_turns"))
           .filter((x): x is number => x !== undefined);
         const common = {
           generator: gen.config,
-          shots,
-          prompt: prompt?.fn ?? "react",
+          ...promptConfig(s, p),
           maxTurns: s.number("max_turns") ?? (taskTurns.length ? Math.max(...taskTurns) : defaults.maxTurns),
           ...(s.number("max_tokens") === undefined ? {} : { maxTokens: s.number("max_tokens") }),
           ...(s.number("repeat_limit") === undefined ? {} : { repeatLimit: s.number("repeat_limit") }),
@@ -618,6 +617,21 @@ function isComparison(op: string): op is "==" | "!=" | "<" | "<=" | ">" | ">=" {
   return ["==", "!=", "<", "<=", ">", ">="].includes(op);
 }
 
+/** `prompt = react(shots = 1, intro = true)`: the style, the worked examples, the introduction. */
+function promptConfig(s: Settings, p: ParamValues): PromptConfig {
+  const prompt = s.call("prompt");
+  const arg = (key: string) => {
+    const expr = prompt?.args.get(key);
+    return expr ? evaluate(expr, p) : undefined;
+  };
+  const intro = arg("intro") as boolean | undefined;
+  return {
+    prompt: (prompt?.fn ?? "react") as "react" | "act",
+    shots: (arg("shots") as number | undefined) ?? defaults.shots,
+    ...(intro === false ? { intro } : {}),
+  };
+}
+
 /** Training settings this build's trainer cannot do yet; each is an error naming the setting. */
 export class UnsupportedSetting extends Error {
   constructor(
@@ -676,8 +690,6 @@ function trainConfig(
     );
   }
   const loss = s.string("loss") ?? t.lossMask;
-  if (loss === "all")
-    throw new UnsupportedSetting(s.expr("loss")!.span, "loss = all", "assistant_only or loss_flags");
   const epochs = s.number("epochs");
   return {
     base,

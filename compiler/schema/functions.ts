@@ -1,14 +1,18 @@
 /** The functions a setting may call: prompt styles, training methods, optimizers, schedules, env(). */
-import { type FunctionSpec, int, listOf, name, num, oneOf, ratio, str } from "./types.ts";
+import { bool, type FunctionSpec, int, listOf, name, num, oneOf, ratio, str } from "./types.ts";
 
+const intro = {
+  type: bool,
+  doc: "open with the environment's description and action space (default true); false suits models whose context cannot hold it",
+};
 export const promptStyles: Record<string, FunctionSpec> = {
   react: {
     doc: "ReAct prompting: a thought before every action, with `shots` worked examples",
-    params: { shots: { type: int(0, 8), doc: "worked examples in the prompt (the paper uses 1)" } },
+    params: { shots: { type: int(0, 8), doc: "worked examples in the prompt (the paper uses 1)" }, intro },
   },
   act: {
     doc: "actions only, no thoughts",
-    params: { shots: { type: int(0, 8), doc: "worked examples in the prompt" } },
+    params: { shots: { type: int(0, 8), doc: "worked examples in the prompt" }, intro },
   },
 };
 

@@ -129,9 +129,12 @@ export const declarationSchema: Record<DeclarationKind, KindSpec> = {
     forms: [
       {
         syntax: 'builtin "NAME"',
-        doc: "a built-in model size, trained from scratch",
+        doc: "a built-in model: a size trained from scratch, or a small model pretrained on the built-in general set",
         matches: isKind("Builtin"),
-        keys: { seed },
+        keys: {
+          seed,
+          context: { type: int(16, 8192), doc: "context length in tokens (sizes trained from scratch only)" },
+        },
         builtin: { names: builtinModels, what: "built-in model" },
       },
       {
@@ -324,6 +327,11 @@ export const declarationSchema: Record<DeclarationKind, KindSpec> = {
             doc: "what to report",
           },
           max_turns: maxTurns,
+          prompt,
+          max_tokens: {
+            type: int(1),
+            doc: "longest reply of a model under evaluation, in tokens (default 512)",
+          },
           normalize: {
             type: enumOf("mean_one", "none"),
             doc: "mean_one: scale each task so the compared models average 1 (the paper's)",

@@ -3,7 +3,14 @@ import type { Environment, EnvTask, ExampleTrajectory } from "../env/types.ts";
 import type { Generator } from "../generators/types.ts";
 import { nearestAction } from "./nearest.ts";
 import { parseReAct } from "./parse.ts";
-import { conversationLength, openingTurns, taskMessage, toChatMessages } from "./prompt.ts";
+import {
+  conversationLength,
+  openingTurns,
+  type PromptStyle,
+  REACT,
+  taskMessage,
+  toChatMessages,
+} from "./prompt.ts";
 
 /** Why an episode ended. */
 export type FinishReason =
@@ -16,6 +23,8 @@ export type FinishReason =
 
 export interface EpisodeOptions {
   examples: ExampleTrajectory[];
+  /** The prompt style (default: ReAct with the environment's introduction). */
+  prompt?: PromptStyle;
   maxTurns: number;
   /** "map": an action outside validActions() becomes the nearest valid one; "error": sent as is. */
   invalidActions: "map" | "error";
@@ -45,7 +54,8 @@ export async function runEpisode(
   options: EpisodeOptions,
 ): Promise<EpisodeResult> {
   const repetitionLimit = options.repetitionLimit ?? 3;
-  const turns: Turn[] = openingTurns(env, options.examples);
+  const prompt = options.prompt ?? REACT;
+  const turns: Turn[] = openingTurns(env, options.examples, prompt);
   const promptTurns = turns.length;
   const counts = { invalidFormat: 0, invalidActions: 0, mappedActions: 0 };
   let reward = 0;
@@ -59,7 +69,7 @@ export async function runEpisode(
     const start = await episode.reset();
     let observation = start.observation;
     turns.push({ from: "human", value: taskMessage(task.instruction, observation), loss: false });
-    const session = generator.startEpisode(env, task);
+    const session = generator.startEpisode(env, task, { prompt });
     const recentReplies: string[] = [];
 
     while (agentTurns < options.maxTurns) {

@@ -1,3 +1,4 @@
+import type { PromptStyle } from "../agent/prompt.ts";
 import type { Environment, EnvTask } from "../env/types.ts";
 
 export interface ChatMessage {
@@ -12,9 +13,14 @@ export interface ChatMessage {
 export interface Generator {
   /** Recorded in each trajectory's meta, e.g. "expert" or "openai:gpt-4". */
   name: string;
-  startEpisode(env: Environment, task: EnvTask): AgentSession;
+  startEpisode(env: Environment, task: EnvTask, options?: SessionOptions): AgentSession;
   /** Frees what the generator holds (a model on the GPU); called when its stage is done. */
   close?(): void;
+}
+
+export interface SessionOptions {
+  /** The episode's prompt style; policies that write replies themselves (the expert) follow it. */
+  prompt?: PromptStyle;
 }
 
 export interface AgentSession {

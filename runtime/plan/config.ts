@@ -37,10 +37,20 @@ export type GeneratorConfig =
   /** A local checkpoint produced by a model or train stage: the stage id is among the inputs. */
   | { type: "model"; stage: string; temperature: number; maxTokens: number };
 
-export interface CollectConfig {
-  generator: GeneratorConfig;
+/** How agents are prompted: the planner's reading of `prompt = react(shots = 1, intro = true)`. */
+export interface PromptConfig {
+  /** react: a thought before every action (the paper's, and the default); act: actions only. */
+  prompt?: "react" | "act";
   shots: number;
+  /** false: no opening description of the environment (absent means true). */
+  intro?: boolean;
+}
+
+export interface CollectConfig extends PromptConfig {
+  generator: GeneratorConfig;
   maxTurns: number;
+  /** Identical consecutive replies that end an episode (default 3, the paper's). */
+  repeatLimit?: number;
   invalidActions: "map" | "error";
   maxContextChars?: number;
   concurrency: number;
@@ -95,7 +105,8 @@ export interface BuiltinDataConfig {
 
 /** A base model: a built-in preset initialised from a seed, or a Hugging Face style directory. */
 export type ModelStageConfig =
-  | { source: "builtin"; preset: string; seed: number }
+  /** `context` overrides the preset's context length (maxPositionEmbeddings). */
+  | { source: "builtin"; preset: string; seed: number; context?: number }
   /** Absolute path; the hashes of config.json, the weights and the tokenizer files are the stage's files. */
   | { source: "hf"; path: string };
 
@@ -113,7 +124,7 @@ export interface TrainStageConfig {
   gradAccum: number;
   seqLen: number;
   gradClip: number;
-  lossMask: "assistant_only" | "loss_flags";
+  lossMask: "assistant_only" | "loss_flags" | "all";
   seed: number;
   /** Write a resumable checkpoint every N steps (0: only at the end). */
   checkpointEvery: number;

@@ -1,10 +1,11 @@
 import { join } from "node:path";
+import type { PromptStyle } from "../agent/prompt.ts";
 import type { ConversationRecord } from "../data/record.ts";
 import { resolveEnvironment } from "../env/resolve.ts";
 import type { ExampleTrajectory } from "../env/types.ts";
 import type { StageHandler } from "../executor/executor.ts";
 import { resolveGenerator } from "../generators/resolve.ts";
-import type { CollectConfig, TasksConfig } from "../plan/config.ts";
+import type { CollectConfig, PromptConfig, TasksConfig } from "../plan/config.ts";
 import { type CollectSummary, collectTrajectories } from "./collect.ts";
 import { readTasks, writeRecords } from "./records.ts";
 
@@ -33,6 +34,8 @@ export const collectStage: StageHandler = {
           maxTurns: config.maxTurns,
           invalidActions: config.invalidActions,
           maxContextChars: config.maxContextChars,
+          prompt: promptStyleOf(config),
+          ...(config.repeatLimit === undefined ? {} : { repetitionLimit: config.repeatLimit }),
         },
         logFile: join(dir, `episodes-${id.replace(/[^\w.-]/g, "_")}.jsonl`),
         concurrency: config.concurrency,
@@ -47,8 +50,17 @@ export const collectStage: StageHandler = {
   },
 };
 
+/** The agent loop's prompt style from a stage's configuration (plans before 0.2 have no intro). */
+export function promptStyleOf(config: Partial<PromptConfig>): PromptStyle {
+  return { style: config.prompt ?? "react", ...(config.intro === false ? { intro: false } : {}) };
+}
+
 /** k-shot examples: environments ship one worked example, so k is 0 or 1. */
-function exampleTrajectories(example: ExampleTrajectory, shots: number, family: string): ExampleTrajectory[] {
+export function exampleTrajectories(
+  example: ExampleTrajectory,
+  shots: number,
+  family: string,
+): ExampleTrajectory[] {
   if (shots > 1)
     throw new Error(
       `shots = ${shots}, but the '${family}' environment has one worked example; use shots = 0 or 1`,

@@ -2,25 +2,25 @@ import { join } from "node:path";
 import { score } from "../data/general/index.ts";
 import { readJsonl } from "../data/jsonl.ts";
 import { resolveEnvironment } from "../env/resolve.ts";
-import type { Environment, EnvTask, ExampleTrajectory } from "../env/types.ts";
+import type { Environment, EnvTask } from "../env/types.ts";
 import { normalisedScores, type TaskScore } from "../eval/scores.ts";
 import { classifyEpisode, type ErrorType } from "../eval/taxonomy.ts";
 import type { StageHandler } from "../executor/executor.ts";
 import type { Progress } from "../executor/progress.ts";
 import { resolveGenerator } from "../generators/resolve.ts";
 import type { Generator } from "../generators/types.ts";
-import type { GeneratorConfig, TasksConfig } from "../plan/config.ts";
+import type { GeneratorConfig, PromptConfig, TasksConfig } from "../plan/config.ts";
 import { ITEMS_FILE, type ScoredItem } from "./builtin-data-stage.ts";
 import { collectTrajectories } from "./collect.ts";
+import { exampleTrajectories, promptStyleOf } from "./collect-stage.ts";
 import { readTasks } from "./records.ts";
 
-export interface EvalConfig {
+export interface EvalConfig extends Partial<PromptConfig> {
   models: Array<{ name: string; generator: GeneratorConfig }>;
   /** Task-set stage ids by group: held_in, held_out (environment families). */
   sets: Array<{ stage: string; group: string }>;
   /** Built-in general data stages (general, general_choice): single questions scored by their checkers. */
   general?: Array<{ stage: string }>;
-  shots: number;
   maxTurns?: number;
   invalidActions: "map" | "error";
   maxContextChars?: number;
@@ -57,7 +57,7 @@ export const evalStage: StageHandler = {
           const output = inputs[set.stage];
           if (!output) throw new Error(`evaluation task set ${set.stage} is not an input of this stage`);
           const env = await resolveEnvironment((output.config as unknown as TasksConfig).env);
-          const examples: ExampleTrajectory[] = config.shots >= 1 ? [env.example] : [];
+          const examples = exampleTrajectories(env.example, config.shots ?? 1, env.family);
           const { episodes, summary } = await collectTrajectories({
             env,
             tasks: readTasks(output.dir),
@@ -67,6 +67,7 @@ export const evalStage: StageHandler = {
               maxTurns: config.maxTurns ?? env.maxTurns,
               invalidActions: config.invalidActions,
               maxContextChars: config.maxContextChars,
+              prompt: promptStyleOf(config),
             },
             logFile: join(dir, `episodes-${model.name}-${set.stage}.jsonl`.replace(/[^\w.-]/g, "_")),
             concurrency: config.concurrency,

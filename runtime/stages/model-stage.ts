@@ -20,6 +20,7 @@ export const modelStage: StageHandler = {
     const config = stage.config as unknown as ModelStageConfig;
     if (config.source === "builtin") {
       const modelConfig = presetConfig(config.preset);
+      if (config.context !== undefined) modelConfig.maxPositionEmbeddings = config.context;
       saveCheckpoint(join(dir, MODEL_DIR), {
         config: modelConfig,
         weights: initWeights(modelConfig, config.seed),

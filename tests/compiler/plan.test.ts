@@ -80,6 +80,24 @@ describe("the planner", () => {
     expect(typeof (stage(plan, "mix.tuning")!.config as { seed: number }).seed).toBe("number");
   });
 
+  it("carries the prompt style to collection and evaluation, and an evaluation's reply limit", () => {
+    const text = quickstartText
+      .replace("prompt = react(shots = 1)", "prompt = act(shots = 0, intro = false)")
+      .replace(
+        "eval compare = evaluate [base, tuned] {",
+        "eval compare = evaluate [base, tuned] {\n    prompt = act(shots = 0, intro = false)\n    max_tokens = 48",
+      );
+    const plan = compileRecipe(quickstart, [], text).plan!;
+    expect(stage(plan, "collect.agent")?.config).toMatchObject({ prompt: "act", shots: 0, intro: false });
+    const evalConfig = stage(plan, "eval.compare")?.config as { models: Array<{ generator: object }> };
+    expect(evalConfig).toMatchObject({ prompt: "act", shots: 0, intro: false });
+    expect(evalConfig.models[0].generator).toMatchObject({ maxTokens: 48 });
+    // The defaults: ReAct, one shot, the introduction (not written into the plan).
+    const plain = stage(compileRecipe(quickstart).plan!, "eval.compare")?.config;
+    expect(plain).toMatchObject({ prompt: "react", shots: 1 });
+    expect(plain).not.toHaveProperty("intro");
+  });
+
   it("changes exactly the keys of the changed stage and its dependants", () => {
     const fields: Array<[RegExp, (n: number) => string]> = [
       [/count = 60 \}/, (n) => `count = ${n} }`],
@@ -141,7 +159,6 @@ describe("the planner", () => {
     for (const [from, to] of [
       ["optimizer = adamw(lr = 1e-3, betas = [0.9, 0.95], weight_decay = 0.1)", "optimizer = sgd(lr = 0.1)"],
       ["schedule = cosine(warmup = 2%)", "schedule = linear(warmup = 2%)"],
-      ["loss = assistant_only", "loss = all"],
     ]) {
       const result = compileRecipe(quickstart, [], quickstartText.replace(from, to));
       expect(result.plan).toBeNull();

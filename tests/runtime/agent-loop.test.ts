@@ -39,6 +39,37 @@ describe("parseReAct", () => {
 });
 
 describe("runEpisode", () => {
+  it("act style: the expert replies with actions only, and the opening asks for that format", async () => {
+    const env = counterEnv();
+    const [task] = env.tasks({ split: "train", count: 1, seed: 3 });
+    const result = await runEpisode(env, task, expertGenerator, { ...base(env), prompt: { style: "act" } });
+    expect(result.success).toBe(true);
+    const turns = result.record.conversations;
+    expect(turns[0].value).toContain("Action: <one action>");
+    expect(turns[0].value).not.toContain("Thought:");
+    const replies = turns.filter((t) => t.from === "gpt").slice(1);
+    expect(replies.length).toBeGreaterThan(0);
+    expect(replies.every((t) => t.value.startsWith("Action: ") && !t.value.includes("Thought"))).toBe(true);
+  });
+
+  it("intro = false: the task (and any example) is the whole prompt", async () => {
+    const env = counterEnv();
+    const [task] = env.tasks({ split: "train", count: 1, seed: 3 });
+    const bare = await runEpisode(env, task, expertGenerator, {
+      ...base(env),
+      examples: [],
+      prompt: { style: "act", intro: false },
+    });
+    expect(bare.success).toBe(true);
+    expect(bare.record.meta?.promptTurns).toBe(0);
+    expect(bare.record.conversations[0].value).toMatch(/^Now, a new task\.\nTask: /);
+    const withExample = await runEpisode(env, task, expertGenerator, {
+      ...base(env),
+      prompt: { style: "react", intro: false },
+    });
+    expect(withExample.record.conversations[0].value).toMatch(/^Here is an example\./);
+  });
+
   it("records a successful expert episode in the AgentInstruct format with loss flags", async () => {
     const env = counterEnv();
     const [task] = env.tasks({ split: "train", count: 1, seed: 3 }); // target 7

@@ -18,7 +18,8 @@ export interface ConversationRecord {
  * `assistant_only`: train on every gpt turn. `loss_flags`: train on turns whose `loss` is true, with
  * null/absent meaning the role's default (gpt: yes, others: no) — the AgentInstruct convention.
  */
-export type LossMode = "assistant_only" | "loss_flags";
+/** `all` trains on every token, template markers included (pretraining on plain conversations). */
+export type LossMode = "assistant_only" | "loss_flags" | "all";
 
 export interface EncodeConversationOptions {
   tokenizer: TextTokenizer;
@@ -87,6 +88,10 @@ export function encodeConversation(
     }
     const segment = rendered.slice(previous.length);
     previous = rendered;
+    if (options.mode === "all") {
+      append(segment, true);
+      continue;
+    }
     if (!isTrained(record.conversations[index], options.mode)) {
       append(segment, false);
       continue;

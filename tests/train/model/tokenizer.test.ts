@@ -267,6 +267,12 @@ describe("loss masks", () => {
     expect(positions(encoded.mask)).toEqual([13, 14, 16, 17, 18]);
   });
 
+  it("all trains every token, template markers included (pretraining)", () => {
+    const encoded = encodeConversation(record, { tokenizer, template, endOfTurn: "<|eos|>", mode: "all" });
+    expect(encoded.mask.length).toBe(19);
+    expect(positions(encoded.mask)).toEqual([...Array(19).keys()]);
+  });
+
   it("truncation keeps the mask aligned and counts the dropped tokens", () => {
     const full = encodeConversation(record, {
       tokenizer,
