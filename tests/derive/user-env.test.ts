@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { guessEnv } from "../../examples/envs/template.ts";
+import { testSplitCheck } from "../../runtime/derive/contamination.ts";
 import type { EnvTask } from "../../runtime/env/types.ts";
 import { deriveConfig, derivePlan, jsonl, runPlan, stageDir } from "./helpers.ts";
 
@@ -28,6 +29,19 @@ describe("a user environment's derivation hooks (examples/envs/template.ts)", ()
     expect(tasks.every((t) => t.id.startsWith("guess/self_instruct/"))).toBe(true);
     const summary = manifest.stages[1].summary as any;
     expect(summary.taskSets["tasks.seed"].collection).toMatchObject({ episodes: 6, success: 6 });
+  });
+
+  it("without inTestSplit, compares candidates with the test split drawn like the seed set", () => {
+    const env = { ...guessEnv, derivation: { verify: guessEnv.derivation!.verify } };
+    const query = { env: { builtin: "guess" }, split: "train" as const, count: 20, seed: 9, options: {} };
+    const check = testSplitCheck(env, query);
+    expect(check.method).toBe("sampled");
+    const [test] = guessEnv.tasks({ split: "test", count: 1, seed: 9 });
+    expect(check.inTestSplit(test)).toBe(true);
+    expect(check.inTestSplit({ ...test, data: { ...(test.data as object), secret: -1 } })).toBe(true);
+    expect(
+      check.inTestSplit({ instruction: "Find my number: 1 to 3.", data: { low: 1, high: 3, secret: 2 } }),
+    ).toBe(false);
   });
 
   it("rejects unsound candidates with the environment's own reasons", async () => {
