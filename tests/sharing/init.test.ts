@@ -54,9 +54,12 @@ describe("atune init", () => {
     const compiled = compileRecipe(join(dir, "recipe.atune"));
     expect(hasErrors(compiled.diagnostics)).toBe(false);
     expect(compiled.plan?.stages.map((s) => s.id)).toContain("collect.agent");
-    expect((await atune("lock", "--check", join(dir, "recipe.atune"), join(dir, "tasks.atune"))).code).toBe(
-      0,
-    );
+    const recipes = [join(dir, "recipe.atune"), join(dir, "tasks.atune")];
+    expect((await atune("lock", "--check", ...recipes)).code).toBe(0);
+    // The package's test script and CI run atune test on the recipe: it holds there too.
+    const tested = await atune("test", "--runs", "5", join(dir, "recipe.atune"));
+    expect(tested.stderr).toBe("");
+    expect(tested.code).toBe(0);
   });
 
   it("refuses to overwrite existing files, and --force overwrites them", async () => {
