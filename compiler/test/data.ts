@@ -46,7 +46,8 @@ export async function runDataStages(
     try {
       await executePlan({ ...plan, stages }, { root, handlers: stageHandlers, runId, progress: () => quiet });
     } catch (error) {
-      if (error instanceof StageFailure) return { failed: { stage: error.stageId, message: error.message } };
+      if (error instanceof StageFailure)
+        return { failed: { stage: error.stageId, message: error.reason.message } };
       throw error;
     }
   }

@@ -11,6 +11,9 @@ export function renderResult(result: RecipeTestResult, color: boolean): string {
       "\n\n",
     );
   }
+  if (result.ok && result.runs === 0) {
+    return `${result.file}: ok — a library file, no recipe to test (the recipes that import it test its declarations)`;
+  }
   const counts = `${plural(result.runs, "run")}, ${plural(result.properties.length, "property", "properties")}, ${plural(result.expects.length, "expect")}`;
   const skipped = result.expects.filter((e) => e.status === "skipped");
   if (result.ok) {
@@ -27,9 +30,7 @@ export function renderResult(result: RecipeTestResult, color: boolean): string {
   return [
     `${result.file}: FAILED after ${plural(result.runs, "run")} (seed ${result.seed}, shrunk ${plural(result.shrinks, "time")})`,
     `counterexample: ${assignments.join(", ") || "(no params)"}`,
-    ...result.failures.map(
-      (f) => `${f.check === "expect" ? "expect" : `property ${f.check}`} fails:\n${render(f.diagnostic)}`,
-    ),
+    ...result.failures.map((f) => `${heading(f.check)}\n${render(f.diagnostic)}`),
     `reproduce: atune test ${result.file} --seed ${result.seed} --runs ${result.requestedRuns}\n   the plan: atune compile ${result.file}${sets}`,
   ].join("\n\n");
 }
@@ -55,6 +56,12 @@ export function resultToJson(result: RecipeTestResult): Record<string, unknown> 
       ...result.failures.map((f) => ({ check: f.check, ...diagnosticToJson(f.diagnostic) })),
     ],
   };
+}
+
+function heading(check: string): string {
+  if (check === "expect") return "expect fails:";
+  if (check === "data") return "a data stage fails:";
+  return `property ${check} fails:`;
 }
 
 function plural(n: number, word: string, many = `${word}s`): string {

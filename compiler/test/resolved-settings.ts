@@ -13,14 +13,24 @@ export interface ResolvedParam {
   value: ParamValue;
 }
 
-/** Errors that appear only once the params take these values (the file's own errors excluded). */
-export function checkResolvedSettings(file: SourceFile, params: Map<string, ResolvedParam>): Diagnostic[] {
-  const seen = new Set(checkFile(file).map(identity));
+/**
+ * Errors that appear only once the params take these values: `seen` holds the identities
+ * (baselineOf) of the file's own diagnostics, which are not repeated.
+ */
+export function checkResolvedSettings(
+  file: SourceFile,
+  params: Map<string, ResolvedParam>,
+  seen: Set<string> = baselineOf(file),
+): Diagnostic[] {
   const substituted: SourceFile = { ...file, items: file.items.map((item) => substituteItem(item, params)) };
   // The rules word their findings for the written defaults; here the values are the sampled ones.
   return checkFile(substituted)
     .filter((d) => d.severity === "error" && !seen.has(identity(d)))
     .map((d) => ({ ...d, message: d.message.replace(" with the params' defaults", " with these values") }));
+}
+
+export function baselineOf(file: SourceFile): Set<string> {
+  return new Set(checkFile(file).map(identity));
 }
 
 function identity(d: Diagnostic): string {

@@ -250,6 +250,22 @@ describe("atune test flags and output", () => {
     expect((await testJson(file, "--root", root)).recipe.expects[0].status).toBe("skipped");
   });
 
+  it("--with-data reports a data stage that fails, with the declaration it belongs to", async () => {
+    const file = fixture("missing-file.atune");
+    expect((await testJson(file)).recipe.expects[0].status).toBe("skipped");
+    const { code, stdout } = await atune("test", file, "--with-data", "--root", root);
+    expect(code).toBe(1);
+    expect(stdout).toContain("a data stage fails:\nerror[ATN4006]: data stage 'load.chats' failed:");
+    expect(stdout).toContain("no-such-file.jsonl: file not found");
+    expect(stdout).toContain(" 4 |   dataset chats = load");
+  });
+
+  it("passes a library file: its declarations are tested through the recipes that import it", async () => {
+    const { code, stdout } = await atune("test", fixture("library.atune"));
+    expect(code).toBe(0);
+    expect(stdout).toContain("library.atune: ok — a library file, no recipe to test");
+  });
+
   it("exit codes: 1 for a recipe with errors, 2 for usage mistakes", async () => {
     const broken = await atune("test", fixture("unknown-fact.atune"));
     expect(broken.code).toBe(1);
