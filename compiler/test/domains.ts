@@ -66,8 +66,14 @@ export function paramDomain(param: ParamDeclaration, sweepValues: unknown[]): Pa
   if (!bounds) throw new Error(`param '${name}' has type '${type}', which atune test cannot sample`);
   const numeric = extras.filter((v): v is number => typeof v === "number");
   const grid = gridArbitrary(type, bounds, numeric[0]);
-  const arbitrary =
-    numeric.length > 1 ? fc.oneof(grid.arbitrary, fc.constantFrom(...numeric)) : grid.arbitrary;
+  // The default and the sweep's values are candidates even where the grid does not pass through them.
+  const offGrid = numeric.length > 1 || (numeric.length === 1 && numeric[0] !== grid.home);
+  const arbitrary = offGrid
+    ? fc.oneof(
+        { arbitrary: grid.arbitrary, weight: 4 },
+        { arbitrary: fc.constantFrom(...numeric), weight: 1 },
+      )
+    : grid.arbitrary;
   return { name, type, arbitrary, describe: grid.describe };
 }
 
@@ -77,26 +83,30 @@ function rangeOf(constraint: Expression | null): { from: number; to: number } | 
 }
 
 /**
- * Whole numbers (int, and durations in seconds, sizes in bytes) take every value of the range when
- * it is small enough; other numbers take GRID_STEPS + 1 evenly spaced points. The index shrinks
- * toward the default's.
+ * Whole numbers (int, and durations in seconds, sizes in bytes) take every value of the range
+ * (a grid when it is wider than fast-check's 32-bit integers); other numbers take GRID_STEPS + 1
+ * evenly spaced points. The index shrinks toward the default's (`home`).
  */
 function gridArbitrary(
   type: string,
   { from, to }: { from: number; to: number },
   target: number | undefined,
-): { arbitrary: fc.Arbitrary<number>; describe: string } {
+): { arbitrary: fc.Arbitrary<number>; home: number; describe: string } {
+  if (!(to > from)) return { arbitrary: fc.constant(from), home: from, describe: `${from}` };
   const whole = type === "int" || type === "duration" || type === "size";
-  const steps = whole && to - from <= GRID_STEPS * 100 ? to - from : GRID_STEPS;
+  const steps = whole && to - from <= MAX_INT32 ? to - from : GRID_STEPS;
   const step = (to - from) / steps;
   const at = (index: number) => (index === steps ? to : tidy(from + index * step));
   const valueAt = whole ? (index: number) => Math.round(at(index)) : at;
   const home = target === undefined ? 0 : Math.min(steps, Math.max(0, Math.round((target - from) / step)));
   const arbitrary = fc.integer({ min: -home, max: steps - home }).map((offset) => valueAt(offset + home));
-  const describe =
-    steps === to - from ? `${from}..${to}` : `${from}..${to} in ${steps} steps of ${tidy(step)}`;
-  return { arbitrary, describe };
+  const unit = type === "duration" ? "s" : type === "size" ? "B" : "";
+  const span = `${from}${unit}..${to}${unit}`;
+  const describe = steps === to - from ? span : `${span} in ${steps} steps of ${tidy(step)}${unit}`;
+  return { arbitrary, home: valueAt(home), describe };
 }
+
+const MAX_INT32 = 2 ** 31 - 1;
 
 function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
