@@ -113,7 +113,7 @@ describe("atune test finds planted bugs and shrinks them", () => {
     expect(code).toBe(1);
     expect(recipe.counterexample).toEqual({ eval_seed: 3 });
     expect(recipe.failures).toHaveLength(1);
-    expect(recipe.failures[0]).toMatchObject({ check: "hygiene", code: "ATN4004", line: 10 });
+    expect(recipe.failures[0]).toMatchObject({ check: "hygiene", code: "ATN4004", line: 11 });
     expect(recipe.failures[0].message).toContain("the same 5 tasks");
   });
 
