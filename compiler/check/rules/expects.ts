@@ -45,9 +45,11 @@ export function checkExpectNames(ctx: CheckContext): void {
       const kind = declared?.declKind ?? name;
       ctx.report("ATN2019", span, {
         message: declared
-          ? `'${name}' is a ${kind}, not a value: an expect reads one of its facts`
+          ? `'${name}' is a ${kind}, not a value${facts[kind] ? ": an expect reads one of its facts" : ""}`
           : `'${name}' alone is not a value: an expect reads a ${name}'s facts`,
-        help: `write ${kind}.${declared ? name : "NAME"}.${Object.keys(facts[kind] ?? { count: 0 })[0]}`,
+        help: facts[kind]
+          ? `write ${kind}.${declared ? name : "NAME"}.${Object.keys(facts[kind])[0]}`
+          : `a ${kind} has no facts; an expect reads those of: ${Object.keys(facts).join(", ")}`,
       });
       return;
     }
