@@ -61,7 +61,7 @@ export interface RecipeTestResult {
   failures: Failure[];
   /** The --runs asked for (to reproduce a failure). */
   requestedRuns: number;
-  /** The instance's compile warnings are not failures; the recipe's own errors are reported here. */
+  /** Errors the recipe has whatever its params (nothing is sampled then); warnings are not failures. */
   compileErrors: Diagnostic[];
   sources: Map<string, string>;
 }
@@ -128,14 +128,13 @@ export async function testRecipe(file: string, options: TestOptions): Promise<Re
   if (crash) throw crash;
   base.runs = details.numRuns;
 
-  // Each expect: failed at the counterexample, else skipped if any run could not decide it.
+  // Each expect as it stands at the counterexample; when all passed, skipped if any run could not decide it.
   const outcomes = details.failed
     ? [await instance.check(details.counterexample![0] as Record<string, ParamValue>)]
     : seen;
   base.expects = base.expects.map((summary, i) => {
-    const failed = outcomes.find((o) => o.expects[i]?.status === "fail");
-    if (details.failed && failed) return { ...summary, status: "fail" };
-    const skipped = seen.map((o) => o.expects[i]).find((o) => o?.status === "skipped");
+    if (outcomes.some((o) => o.expects[i]?.status === "fail")) return { ...summary, status: "fail" };
+    const skipped = outcomes.map((o) => o.expects[i]).find((o) => o?.status === "skipped");
     if (skipped?.status === "skipped") return { ...summary, status: "skipped", reason: skipped.reason };
     return summary;
   });
