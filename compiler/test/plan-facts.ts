@@ -86,20 +86,55 @@ export class FactReader {
       if (!row) return { skipped: `'${source}' is not a source of '${stage.id}'` };
       return { value: fact === "share" ? row.share : (row.tokens ?? row.count) };
     }
-    if (config.stop === "total" && config.total !== undefined) {
-      if (fact === "total") return { value: config.total };
-      if (config.unit === "examples") {
-        const ids = Object.keys(config.weights);
-        const counts = quotas(Object.values(config.weights), config.total);
-        const index = ids.indexOf(sourceId ?? "");
-        if (index < 0) return { skipped: `'${source}' is not a source of '${stage.id}'` };
-        return { value: fact === "share" ? counts[index] / config.total : counts[index] };
-      }
+    if (config.stop === "total" && config.total !== undefined && fact === "total")
+      return { value: config.total };
+    const planned = this.plannedMix(stage);
+    if (planned) {
+      if (fact === "total") return { value: planned.total };
+      const count = planned.counts.get(sourceId ?? "");
+      if (count === undefined) return { skipped: `'${source}' is not a source of '${stage.id}'` };
+      return { value: fact === "share" ? count / planned.total : count };
     }
     return this.needsRun(
       stage,
       `the ${fact} of '${stage.id}' depends on the sizes of its sources (stop = ${config.stop}, unit ${config.unit})`,
     );
+  }
+
+  /**
+   * A mix of examples as runtime/mix/mix.ts will make it, when the plan fixes its size: the total
+   * (written, or — for first_exhausted / all_exhausted — from the planned sizes of its sources)
+   * split into exact quotas. Null when a size is known only after a run, or the unit is tokens.
+   */
+  plannedMix(stage: PlanStage): { total: number; counts: Map<string, number> } | null {
+    const config = stage.config as unknown as MixConfig;
+    if (config.unit !== "examples") return null;
+    const ids = Object.keys(config.weights);
+    const weights = Object.values(config.weights);
+    let total = config.stop === "total" ? config.total : undefined;
+    if (config.stop !== "total") {
+      const sum = weights.reduce((a, b) => a + b, 0);
+      const fullTotals: number[] = [];
+      for (const [i, id] of ids.entries()) {
+        if (!(weights[i] > 0)) continue;
+        const source = this.stage(id);
+        const size = source
+          ? source.kind === "mix"
+            ? this.plannedMix(source)?.total
+            : this.plannedCount(source)
+          : undefined;
+        if (size === undefined) return null;
+        fullTotals.push(size / (weights[i] / sum));
+      }
+      if (fullTotals.length === 0) return null;
+      total =
+        config.stop === "first_exhausted"
+          ? Math.floor(Math.min(...fullTotals) + 1e-9)
+          : Math.ceil(Math.max(...fullTotals) - 1e-9);
+    }
+    if (total === undefined || !(total > 0)) return null;
+    const counts = quotas(weights, total);
+    return { total, counts: new Map(ids.map((id, i) => [id, counts[i]])) };
   }
 
   /** Planned when the plan fixes it: built-in data, a collection without filters, unions of those. */

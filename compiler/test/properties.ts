@@ -36,7 +36,7 @@ export function checkDeterminism(first: Plan, second: Plan, program: Program): D
 
 /**
  * Weights are sampling probabilities: each in [0, 1], summing to 1 (the runtime silently
- * normalises any other sum). Where the plan fixes the mix's size, the exact-quota counts
+ * normalises any other sum). Where the plan fixes the mix's size (FactReader.plannedMix), the exact-quota counts
  * (runtime/mix/mix.ts) must give each source its weight within the tolerance the recipe declares
  * in an expect on that share, else within one example of rounding. Realised shares are used when
  * the mix has run (--with-data).
@@ -46,7 +46,7 @@ export function checkMixShares(
   program: Program,
   realised: Realised,
   tolerances: Map<string, number>,
-  plannedShares: (stage: PlanStage) => Map<string, number> | null,
+  plannedMix: (stage: PlanStage) => { total: number; counts: Map<string, number> } | null,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const stage of plan.stages) {
@@ -81,8 +81,11 @@ export function checkMixShares(
     const summary = realised.get(stage.id) as
       | { total: number; unit: string; sources: Array<{ name: string; share: number }> }
       | undefined;
-    const shares = summary ? new Map(summary.sources.map((s) => [s.name, s.share])) : plannedShares(stage);
-    const total = summary?.total ?? config.total;
+    const planned = summary ? null : plannedMix(stage);
+    const total = summary?.total ?? planned?.total;
+    const shares = summary
+      ? new Map(summary.sources.map((s) => [s.name, s.share]))
+      : planned && new Map([...planned.counts].map(([id, count]) => [id, count / planned.total]));
     if (!shares || total === undefined) continue;
     for (const [id, weight] of weights) {
       const share = shares.get(id);

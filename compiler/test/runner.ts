@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import type { Plan, PlanStage } from "../../runtime/plan/types.ts";
+import type { Plan } from "../../runtime/plan/types.ts";
 import type { ExpectStatement, SourceFile, Span } from "../ast/nodes.ts";
 import { checkRecipeFile, compileRecipe, type Override } from "../compile.ts";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.ts";
@@ -238,7 +238,7 @@ class Instance {
     found(
       "mix-shares",
       checkMixShares(plan, this.program, realised, this.declaredTolerances(params), (stage) =>
-        this.plannedShares(stage, reader),
+        reader.plannedMix(stage),
       ),
     );
     found("hygiene", await checkHygiene(plan, this.program, this.drawer));
@@ -296,30 +296,6 @@ class Instance {
       if (typeof tolerance === "number") out.set(`${ref.name.value}:${ref.args[0].value}`, tolerance);
     }
     return out;
-  }
-
-  private plannedShares(stage: PlanStage, reader: FactReader): Map<string, number> | null {
-    const config = stage.config as {
-      weights: Record<string, number>;
-      total?: number;
-      stop: string;
-      unit: string;
-    };
-    if (config.stop !== "total" || config.total === undefined || config.unit !== "examples") return null;
-    const shares = new Map<string, number>();
-    const name = stage.id.slice("mix.".length);
-    for (const id of Object.keys(config.weights)) {
-      const source = id.split(".").slice(1).join(".");
-      const share = reader.read({
-        namespace: { value: "mix", span: this.recipeSpan() },
-        name: { value: name, span: this.recipeSpan() },
-        fact: { value: "share", span: this.recipeSpan() },
-        args: [{ value: source, span: this.recipeSpan() }],
-        span: this.recipeSpan(),
-      });
-      if ("value" in share) shares.set(id, share.value);
-    }
-    return shares;
   }
 
   private recipeSpan(): Span {

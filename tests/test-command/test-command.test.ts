@@ -136,6 +136,13 @@ describe("atune test finds planted bugs and shrinks them", () => {
     expect(Math.abs(Math.round(eta * 10) / 10 - eta)).toBeCloseTo(0.0101, 9);
   });
 
+  it("a first_exhausted mix is sized from its sources' planned counts, as the runtime sizes it", async () => {
+    const { code, recipe } = await testJson(fixture("first-exhausted.atune"), "--runs", "50", "--seed", "2");
+    expect(code).toBe(1);
+    expect(recipe.counterexample).toEqual({ eta: 0.6001 });
+    expect(recipe.failures[0].message).toBe("expect does not hold: mix.tuning.total = 49");
+  });
+
   it("an expect on a count param: shrunk to the boundary n = 999", async () => {
     const { code, stdout } = await atune("test", fixture("small-count.atune"), "--runs", "50", "--seed", "8");
     expect(code).toBe(1);
