@@ -7,13 +7,14 @@ import { addUsage, type MeteredGenerator, meterGenerator } from "../derive/meter
 import { type DeriveMode, modelWriter, offlineWriter, type TaskWriter } from "../derive/writers.ts";
 import { resolveEnvironment } from "../env/resolve.ts";
 import { mixSeed } from "../env/sandbox/random.ts";
-import type { Environment, EnvTask, ExampleTrajectory, TaskDerivation } from "../env/types.ts";
+import type { Environment, EnvTask, TaskDerivation } from "../env/types.ts";
 import type { StageHandler, StageOutput } from "../executor/executor.ts";
 import { writeFileAtomic } from "../executor/files.ts";
 import { resolveGenerator } from "../generators/resolve.ts";
 import type { CollectConfig, GeneratorConfig, TasksConfig } from "../plan/config.ts";
 import { canonicalJson } from "../plan/key.ts";
 import { type CollectSummary, collectTrajectories } from "./collect.ts";
+import { exampleTrajectories, promptStyleOf } from "./collect-stage.ts";
 import { readTasks, writeRecords, writeTasks } from "./records.ts";
 
 /** The derive stage's configuration (docs/plan.md, `derive`): the collect fields and these. */
@@ -24,8 +25,6 @@ export interface DeriveConfig extends CollectConfig {
   /** The generator whose own solve must agree (self-instruct); the teacher itself by default. */
   verifier: GeneratorConfig;
   seed: number;
-  /** Identical consecutive replies that end an episode (default 3, the paper's). */
-  repeatLimit?: number;
 }
 
 export const REJECTED_FILE = "rejected.jsonl";
@@ -62,6 +61,7 @@ export const deriveStage: StageHandler = {
           maxTurns: config.maxTurns,
           invalidActions: config.invalidActions,
           maxContextChars: config.maxContextChars,
+          prompt: promptStyleOf(config),
           ...(config.repeatLimit === undefined ? {} : { repetitionLimit: config.repeatLimit }),
         };
         const seed = mixSeed(config.seed, index);
@@ -200,13 +200,4 @@ function shortfallWarning(family: string, summary: DeriveSummary): string {
     `${family}: only ${summary.kept} of ${summary.asked} tasks were verified within ${summary.attempts} attempts ` +
     `(rejected: ${reasons || "none"}); see ${REJECTED_FILE}, then ask for fewer or use a stronger teacher`
   );
-}
-
-/** k-shot examples: environments ship one worked example, so k is 0 or 1. */
-function exampleTrajectories(example: ExampleTrajectory, shots: number, family: string): ExampleTrajectory[] {
-  if (shots > 1)
-    throw new Error(
-      `shots = ${shots}, but the '${family}' environment has one worked example; use shots = 0 or 1`,
-    );
-  return shots === 1 ? [example] : [];
 }
