@@ -97,7 +97,10 @@ export async function testRecipe(file: string, options: TestOptions): Promise<Re
     compileErrors: checked.diagnostics.filter((d) => d.severity === "error"),
     sources: program.sources,
   };
-  if (base.compileErrors.length > 0) return base;
+  if (base.compileErrors.length > 0) {
+    const reason = "the recipe does not compile";
+    return { ...base, expects: base.expects.map((e) => ({ ...e, status: "skipped", reason })) };
+  }
   // A library file has no recipe to instantiate: the recipes that import it test its declarations.
   if (!program.recipe) return { ...base, ok: true, properties: [] };
 

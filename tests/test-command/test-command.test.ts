@@ -278,6 +278,9 @@ describe("atune test flags and output", () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain("FAILED — the recipe does not compile");
     expect(broken.stdout).toContain("error[ATN2019]: a mix has no fact 'shares'. Did you mean 'share'?");
+    const { recipe } = await testJson(fixture("unknown-fact.atune"));
+    expect(recipe.expects[0]).toMatchObject({ status: "skipped", reason: "the recipe does not compile" });
+    expect(recipe.failures[0]).toMatchObject({ check: "compiles", code: "ATN2019", line: 7 });
     expect((await atune("test", fixture("no-params.atune"), "--runs", "0")).code).toBe(2);
     expect((await atune("test", "no-such.atune")).code).toBe(2);
     expect((await atune("test")).code).toBe(2);
