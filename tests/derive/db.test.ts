@@ -83,6 +83,11 @@ describe("db task derivation", () => {
       reason: "empty_answer",
     });
     expect(await verify("?", "DELETE FROM employees")).toMatchObject({ ok: false, reason: "not_a_question" });
+    expect(await verify("?", "SELECT random()")).toMatchObject({ ok: false, reason: "nondeterministic" });
+    expect(await verify("?", "SELECT hex(zeroblob(20000))")).toMatchObject({
+      ok: false,
+      reason: "answer_too_large",
+    });
     const runaway = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT COUNT(*) FROM r";
     const slow = derivedTask(seed, "?", runaway);
     (slow.data as { limits: { statementTimeoutMs: number } }).limits = { statementTimeoutMs: 200 };

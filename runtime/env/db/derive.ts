@@ -20,6 +20,7 @@ export interface DerivedDbData extends DbTaskData {
 
 /** Answers with more rows than this are not sensible questions (and would not fit an observation). */
 const MAX_ANSWER_ROWS = 200;
+const MAX_ANSWER_CHARS = 20_000;
 const DEFAULT_TIMEOUT_MS = 2000;
 
 let verifications = 0;
@@ -237,6 +238,13 @@ async function verify(task: EnvTask): Promise<Verdict> {
     if (reply.more) return reject("answer_too_large", `the SQL returns more than ${MAX_ANSWER_ROWS} rows`);
     if (reply.rows.every((row) => row.every((cell) => cell === null)))
       return reject("empty_answer", "the SQL runs but returns no rows (or only NULL)");
+    const answer = JSON.stringify(reply.rows);
+    if (answer.length > MAX_ANSWER_CHARS)
+      return reject("answer_too_large", `the answer is longer than ${MAX_ANSWER_CHARS} characters`);
+    // Episodes are judged by running the SQL again: an answer that changes (random(), time) cannot be checked.
+    const again = await db.exec(data.referenceSql, MAX_ANSWER_ROWS);
+    if (again.kind !== "rows" || JSON.stringify(again.rows) !== answer)
+      return reject("nondeterministic", "the SQL gives a different answer when run again");
     return { ok: true, task: { ...task, data: { ...data, expected: reply.rows } } };
   } finally {
     await db.close();
