@@ -86,6 +86,18 @@ describe("os self-instruct", () => {
     });
   });
 
+  it("says when an expert verifier cannot solve a model-written task", async () => {
+    const [seed] = osEnv.tasks({ split: "train", count: 1, seed: 2 });
+    const written = osDerivation.writing!.fromJson(
+      { instruction: "Print hi.", files: [], solution: "echo hi", answer: "hi", answer_type: "text" },
+      seed,
+    );
+    const task: EnvTask = { id: "os/self_instruct/x", family: "os", split: "train", ...written };
+    const verdict = await osDerivation.verify(task, expertSolve);
+    expect(verdict).toMatchObject({ ok: false, reason: "verifier_error" });
+    expect(!verdict.ok && verdict.detail).toMatch(/verifier = teacher/);
+  });
+
   it("reads a model's task JSON, refusing paths that leave the home directory", () => {
     const [seed] = osEnv.tasks({ split: "train", count: 1, seed: 2 });
     const task = {

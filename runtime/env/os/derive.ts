@@ -238,11 +238,16 @@ async function verify(task: EnvTask, context: VerifyContext): Promise<Verdict> {
   const problem = await solutionProblem(task);
   if (problem) return reject("solution_disagreed", problem);
   const second = await context.solve(task);
-  if (second.finishReason === "generator_error" || second.finishReason === "env_error")
+  if (second.finishReason === "generator_error" || second.finishReason === "env_error") {
+    const hint =
+      (task.data as SelfInstructData).template === "self-instruct"
+        ? " (an expert verifier knows only the built-in templates: verify model-written tasks with a model, e.g. verifier = teacher)"
+        : "";
     return reject(
       "verifier_error",
-      `the verifier could not finish its solve: ${second.error ?? second.finishReason}`,
+      `the verifier could not finish its solve: ${second.error ?? second.finishReason}${hint}`,
     );
+  }
   if (!second.success)
     return reject(
       "verifier_disagreed",
