@@ -181,6 +181,8 @@ export class TaskDrawer {
   }
 }
 
+const MAX_DRAWN_TASKS = 20_000;
+
 /** "the same 20 tasks" / "3 tasks" both sets contain, or null when they share none. */
 async function sharedTasks(a: PlanStage, b: PlanStage, drawer: TaskDrawer): Promise<string | null> {
   const ca = a.config as unknown as TasksConfig;
@@ -188,6 +190,10 @@ async function sharedTasks(a: PlanStage, b: PlanStage, drawer: TaskDrawer): Prom
   if (JSON.stringify(ca.env) !== JSON.stringify(cb.env) || ca.split !== cb.split) return null;
   if (ca.seed === cb.seed && JSON.stringify(ca.options) === JSON.stringify(cb.options)) {
     return `the same ${Math.min(ca.count, cb.count)} tasks (same environment, split ${ca.split} and seed ${ca.seed})`;
+  }
+  // Drawing is cheap for task sets of ordinary size; beyond that, the same split is reason enough.
+  if (Math.max(ca.count, cb.count) > MAX_DRAWN_TASKS) {
+    return `tasks of the same environment and split (${ca.split}; too many to draw and compare, so they may coincide)`;
   }
   const [sa, sb] = await Promise.all([drawer.draw(a), drawer.draw(b)]);
   const common = [...sa].filter((s) => sb.has(s)).length;
