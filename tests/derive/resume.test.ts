@@ -19,9 +19,13 @@ describe("derive stage after kill -9", () => {
     const root = mkdtempSync(join(tmpdir(), "atune-derive-kill-"));
     const log = join(root, "cache", `${key}.partial`, "derive-tasks.seed.jsonl");
     const first = spawn(process.execPath, ["--import", "tsx", child, root], { stdio: "ignore" });
-    while (jsonl(log).length < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    let exited = false;
+    const exit = new Promise((resolve) => first.on("exit", resolve)).then(() => {
+      exited = true;
+    });
+    while (jsonl(log).length < 5 && !exited) await new Promise((resolve) => setTimeout(resolve, 5));
     first.kill("SIGKILL");
-    await new Promise((resolve) => first.on("exit", resolve));
+    await exit;
     expect(existsSync(join(root, "cache", key, "stage.json"))).toBe(false);
     const before = jsonl(log).length;
 
