@@ -1,9 +1,11 @@
 import { join } from "node:path";
 import type { PromptStyle } from "../agent/prompt.ts";
 import type { ConversationRecord } from "../data/record.ts";
+import { addUsage, meterGenerator } from "../derive/meter.ts";
 import { resolveEnvironment } from "../env/resolve.ts";
 import type { ExampleTrajectory } from "../env/types.ts";
 import type { StageHandler } from "../executor/executor.ts";
+import type { TokenUsage } from "../executor/usage.ts";
 import { resolveGenerator } from "../generators/resolve.ts";
 import type { CollectConfig, PromptConfig, TasksConfig } from "../plan/config.ts";
 import { type CollectSummary, collectTrajectories } from "./collect.ts";
@@ -19,11 +21,17 @@ export const collectStage: StageHandler = {
     const config = stage.config as unknown as CollectConfig;
     const records: ConversationRecord[] = [];
     const perFamily: Record<string, CollectSummary> = {};
+    let usage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
     for (const input of Object.entries(inputs)) {
       const [id, output] = input;
       if (!("env" in output.config)) continue; // a model stage feeding the generator, not a task set
       const env = await resolveEnvironment((output.config as unknown as TasksConfig).env);
-      const generator = await resolveGenerator(config.generator, { root, inputs });
+      const metered = meterGenerator(
+        await resolveGenerator(config.generator, { root, inputs }),
+        config.generator,
+        inputs,
+      );
+      const generator = metered.generator;
       const examples = exampleTrajectories(env.example, config.shots, env.family);
       const { episodes, summary } = await collectTrajectories({
         env,
@@ -42,11 +50,12 @@ export const collectStage: StageHandler = {
         progress,
       });
       generator.close?.();
+      usage = addUsage(usage, metered.usage());
       perFamily[env.family] = summary;
       records.push(...episodes.map((e) => e.record));
     }
     writeRecords(dir, records);
-    return { records: records.length, perFamily };
+    return { records: records.length, perFamily, usage };
   },
 };
 

@@ -1,12 +1,14 @@
 import { join } from "node:path";
 import { score } from "../data/general/index.ts";
 import { readJsonl } from "../data/jsonl.ts";
+import { addUsage, meterGenerator } from "../derive/meter.ts";
 import { resolveEnvironment } from "../env/resolve.ts";
 import type { Environment, EnvTask } from "../env/types.ts";
 import { normalisedScores, type TaskScore } from "../eval/scores.ts";
 import { classifyEpisode, type ErrorType } from "../eval/taxonomy.ts";
 import type { StageHandler } from "../executor/executor.ts";
 import type { Progress } from "../executor/progress.ts";
+import type { TokenUsage } from "../executor/usage.ts";
 import { resolveGenerator } from "../generators/resolve.ts";
 import type { Generator } from "../generators/types.ts";
 import type { GeneratorConfig, PromptConfig, TasksConfig } from "../plan/config.ts";
@@ -50,8 +52,14 @@ export const evalStage: StageHandler = {
   async run({ stage, dir, inputs, progress, root }) {
     const config = stage.config as unknown as EvalConfig;
     const families: FamilyResult[] = [];
+    let usage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
     for (const model of config.models) {
-      const generator = await resolveGenerator(model.generator, { root, inputs });
+      const metered = meterGenerator(
+        await resolveGenerator(model.generator, { root, inputs }),
+        model.generator,
+        inputs,
+      );
+      const generator = metered.generator;
       try {
         for (const set of config.sets) {
           const output = inputs[set.stage];
@@ -99,6 +107,7 @@ export const evalStage: StageHandler = {
         }
       } finally {
         generator.close?.();
+        usage = addUsage(usage, metered.usage());
       }
     }
     // A task is a family within a group: the same family may be evaluated in two groups.
@@ -108,7 +117,7 @@ export const evalStage: StageHandler = {
       group: f.group,
       score: f.meanReward,
     }));
-    return { families, groups: normalisedScores(scores) };
+    return { families, groups: normalisedScores(scores), usage };
   },
 };
 

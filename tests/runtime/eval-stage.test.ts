@@ -35,6 +35,7 @@ const server = createServer((request, response) => {
             message: { role: "assistant", content: "Thought: more\nAction: add 9" },
           },
         ],
+        usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 },
       }),
     );
   });
@@ -112,6 +113,9 @@ describe("eval stage", () => {
         errors: { invalid_action: 5, short_term_repetition: 5 },
       },
     ]);
+    // The endpoint's reported usage, per request (three identical replies end each episode).
+    expect(manifest.stages[1].summary.usage).toEqual({ promptTokens: 150, completionTokens: 45 });
+    expect(manifest.tokens).toMatchObject({ promptTokens: 150, completionTokens: 45, totalTokens: 195 });
     expect(summary.groups.map((g) => [g.model, g.normalised])).toEqual([
       ["expert", 2],
       ["stuck", 0],
