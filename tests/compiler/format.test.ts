@@ -9,11 +9,14 @@ const format = (text: string) => {
 };
 
 const recipeFiles = [
-  ...readdirSync(new URL("../../examples/", import.meta.url))
-    .filter((f) => f.endsWith(".atune"))
+  // Files only: `atune run` leaves its cache in a folder named .atune beside the recipe.
+  ...readdirSync(new URL("../../examples/", import.meta.url), { withFileTypes: true })
+    .filter((f) => f.isFile() && f.name.endsWith(".atune"))
+    .map((f) => f.name)
     .map((f) => new URL(`../../examples/${f}`, import.meta.url)),
-  ...readdirSync(new URL("../../recipes/", import.meta.url))
-    .filter((f) => f.endsWith(".atune"))
+  ...readdirSync(new URL("../../recipes/", import.meta.url), { withFileTypes: true })
+    .filter((f) => f.isFile() && f.name.endsWith(".atune"))
+    .map((f) => f.name)
     .map((f) => new URL(`../../recipes/${f}`, import.meta.url)),
 ];
 
