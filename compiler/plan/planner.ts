@@ -26,6 +26,7 @@ import { sha256 } from "../../runtime/plan/key.ts";
 import type { FileInput, Plan } from "../../runtime/plan/types.ts";
 import type { EvalConfig } from "../../runtime/stages/eval-stage.ts";
 import type { ReportConfig } from "../../runtime/stages/report-stage.ts";
+import { isPretrained, pretrainedModelDir } from "../../runtime/train/model/pretrained.ts";
 import type { BlockEntry, Declaration, Expression, Span } from "../ast/nodes.ts";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Program } from "../resolve/program.ts";
@@ -315,6 +316,22 @@ export function planProgram(
           }
           const preset = v.kind === "Builtin" ? v.name.value : "";
           const context = s.number("context");
+          if (v.kind === "Builtin" && isPretrained(preset)) {
+            // A shipped checkpoint: its files are the stage's, so the key follows the weights.
+            if (context !== undefined) {
+              throw new UnsupportedSetting(
+                s.expr("context")!.span,
+                `context on the pretrained model '${preset}'`,
+                "leave context out: a pretrained model keeps the context it was trained with",
+              );
+            }
+            const dir = pretrainedModelDir(preset);
+            const files = existsSync(dir)
+              ? filesOf(modelFiles(dir).map((f): [string, Span] => [f, v.name.span]))
+              : filesOf([[dir, v.name.span]]);
+            const config: ModelStageConfig = { source: "builtin", preset, seed: seedOf(d, s) };
+            return add(`model.${name}${suffix}`, "model", config, [], files);
+          }
           const config: ModelStageConfig = {
             source: "builtin",
             preset,

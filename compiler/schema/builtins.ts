@@ -9,8 +9,8 @@ export const environmentFamilies: readonly string[] = [...heldInFamilies, ...hel
 /** Built-in data sets (`builtin "general"`: general-domain instruction conversations). */
 export const builtinDatasets: readonly string[] = ["general"];
 
-/** Built-in model sizes (Llama-family decoders trained from scratch). */
-export const builtinModels: readonly string[] = ["tiny", "small"];
+/** Built-in models: sizes trained from scratch, and tiny-chat, pretrained (models/tiny-chat). */
+export const builtinModels: readonly string[] = ["tiny", "small", "tiny-chat"];
 
 /** File formats `load … as FORMAT` reads. */
 export const dataFormats: readonly string[] = ["agentinstruct", "sharegpt", "openai_chat", "alpaca"];

@@ -5,6 +5,7 @@ import type { ModelStageConfig } from "../plan/config.ts";
 import { loadCheckpoint, saveCheckpoint } from "../train/io/checkpoint.ts";
 import { countParameters, initWeights } from "../train/model/params.ts";
 import { presetConfig } from "../train/model/presets.ts";
+import { isPretrained, PRETRAINED, pretrainedModelDir } from "../train/model/pretrained.ts";
 import { byteTokenizerFiles } from "../train/tokenizer/byte.ts";
 
 /** Subdirectory of a model or train stage that holds a complete Hugging Face model directory. */
@@ -18,6 +19,17 @@ export const MODEL_DIR = "model";
 export const modelStage: StageHandler = {
   async run({ stage, dir }) {
     const config = stage.config as unknown as ModelStageConfig;
+    if (config.source === "builtin" && isPretrained(config.preset)) {
+      const path = pretrainedModelDir(config.preset);
+      if (!existsSync(join(path, "model.safetensors"))) {
+        throw new Error(
+          `the pretrained built-in model '${config.preset}' is missing its weights (${path}/model.safetensors); ` +
+            `restore the models/ folder from the atune repository, or rebuild it with ` +
+            `'atune run ${PRETRAINED[config.preset].recipe}' (models/README.md)`,
+        );
+      }
+      return { preset: config.preset, path, parameters: countParameters(loadCheckpoint(path).config) };
+    }
     if (config.source === "builtin") {
       const modelConfig = presetConfig(config.preset);
       if (config.context !== undefined) modelConfig.maxPositionEmbeddings = config.context;
