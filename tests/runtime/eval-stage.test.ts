@@ -114,7 +114,7 @@ describe("eval stage", () => {
       },
     ]);
     // The endpoint's reported usage, per request (three identical replies end each episode).
-    expect(manifest.stages[1].summary.usage).toEqual({ promptTokens: 150, completionTokens: 45 });
+    expect(manifest.stages[1].summary?.usage).toEqual({ promptTokens: 150, completionTokens: 45 });
     expect(manifest.tokens).toMatchObject({ promptTokens: 150, completionTokens: 45, totalTokens: 195 });
     expect(summary.groups.map((g) => [g.model, g.normalised])).toEqual([
       ["expert", 2],
