@@ -98,7 +98,9 @@ export async function runEpisode(
       const parsed = parseReAct(reply);
       if (!parsed.ok) {
         counts.invalidFormat++;
-        observation = `Invalid format: ${parsed.problem}.`;
+        const format =
+          prompt.style === "act" ? "Action: <action>" : "Thought: <reasoning>\\nAction: <action>";
+        observation = `Invalid format: ${parsed.problem}; reply as "${format}".`;
         turns.push({ from: "human", value: `Observation: ${observation}`, loss: false });
         continue;
       }

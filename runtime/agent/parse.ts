@@ -16,7 +16,7 @@ const thoughtLabel = /^\s*thought\s*:\s*/im;
 export function parseReAct(text: string): ParseResult {
   const actionMatch = actionLabel.exec(text);
   if (!actionMatch) {
-    return { ok: false, problem: 'no "Action:" line; reply as "Thought: <reasoning>\\nAction: <action>"' };
+    return { ok: false, problem: 'no "Action:" line' };
   }
   const action = text
     .slice(actionMatch.index + actionMatch[0].length)

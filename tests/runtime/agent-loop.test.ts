@@ -52,6 +52,18 @@ describe("runEpisode", () => {
     expect(replies.every((t) => t.value.startsWith("Action: ") && !t.value.includes("Thought"))).toBe(true);
   });
 
+  it("act style: a reply without an action is told the act format", async () => {
+    const env = counterEnv();
+    const [task] = env.tasks({ split: "train", count: 1, seed: 3 });
+    const result = await runEpisode(env, task, scripted(["hello", "Action: add 9"]), {
+      ...base(env),
+      maxTurns: 1,
+      prompt: { style: "act" },
+    });
+    const feedback = result.record.conversations.at(-1)!.value;
+    expect(feedback).toBe('Observation: Invalid format: no "Action:" line; reply as "Action: <action>".');
+  });
+
   it("intro = false: the task (and any example) is the whole prompt", async () => {
     const env = counterEnv();
     const [task] = env.tasks({ split: "train", count: 1, seed: 3 });
