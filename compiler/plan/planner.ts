@@ -204,6 +204,7 @@ export function planProgram(
             concurrency: s.number("concurrency") ?? defaults.openai.concurrency,
             timeoutMs: timeout === undefined ? defaults.openai.timeoutMs : Math.round(timeout * 1000),
             retries: s.number("retries") ?? defaults.openai.retries,
+            ...pricesOf(s),
           },
           inputs: [],
         };
@@ -632,6 +633,14 @@ export class UnplannableFilter extends Error {
 
 function isComparison(op: string): op is "==" | "!=" | "<" | "<=" | ">" | ">=" {
   return ["==", "!=", "<", "<=", ">", ">="].includes(op);
+}
+
+/** An endpoint's prices per million tokens, when the recipe gives either (the other is then 0). */
+function pricesOf(s: Settings): { prices?: { prompt: number; completion: number } } {
+  const prompt = s.number("prompt_price");
+  const completion = s.number("completion_price");
+  if (prompt === undefined && completion === undefined) return {};
+  return { prices: { prompt: prompt ?? 0, completion: completion ?? 0 } };
 }
 
 /** `prompt = react(shots = 1, intro = true)`: the style, the worked examples, the introduction. */

@@ -193,6 +193,11 @@ export const declarationSchema: Record<DeclarationKind, KindSpec> = {
           concurrency: { type: int(1, 256), doc: "requests in flight at once" },
           timeout: { type: duration, doc: "per-request timeout" },
           retries: { type: int(0, 20), doc: "retries after a failure" },
+          prompt_price: {
+            type: num(0),
+            doc: "US dollars per million prompt tokens (the run manifest's cost)",
+          },
+          completion_price: { type: num(0), doc: "US dollars per million completion tokens" },
           seed,
         },
       },

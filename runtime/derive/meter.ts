@@ -4,7 +4,7 @@
  * what a local `model`'s own tokenizer counts, and 0 for the `expert`.
  */
 import type { StageOutput } from "../executor/executor.ts";
-import type { TokenUsage } from "../executor/usage.ts";
+import { costOf, type TokenUsage } from "../executor/usage.ts";
 import type { OpenAIGenerator } from "../generators/openai.ts";
 import type { Generator } from "../generators/types.ts";
 import type { GeneratorConfig } from "../plan/config.ts";
@@ -26,13 +26,19 @@ export function meterGenerator(
 ): MeteredGenerator {
   if (config.type === "openai") {
     const stats = () => (generator as OpenAIGenerator).stats();
+    const prices = config.prices;
     return {
       generator,
-      usage: () => ({ promptTokens: stats().promptTokens, completionTokens: stats().completionTokens }),
+      usage: () => {
+        const { promptTokens, completionTokens } = stats();
+        if (!prices) return { promptTokens, completionTokens };
+        const costUsd = (promptTokens * prices.prompt + completionTokens * prices.completion) / 1e6;
+        return { promptTokens, completionTokens, costUsd };
+      },
     };
   }
   if (config.type === "model") return countedByTokenizer(generator, modelDirOf(inputs[config.stage]));
-  return { generator, usage: () => ({ promptTokens: 0, completionTokens: 0 }) };
+  return { generator, usage: () => ({ promptTokens: 0, completionTokens: 0, costUsd: 0 }) };
 }
 
 /** Counts a local model's prompts (rendered with its chat template) and replies with its tokenizer. */
@@ -63,10 +69,15 @@ function countedByTokenizer(inner: Generator, modelDir: string): MeteredGenerato
     },
     close: () => inner.close?.(),
   };
-  return { generator, usage: () => ({ ...counted }) };
+  // A local model is paid for in time, not money.
+  return { generator, usage: () => ({ ...counted, costUsd: 0 }) };
 }
 
-export const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
-  promptTokens: a.promptTokens + b.promptTokens,
-  completionTokens: a.completionTokens + b.completionTokens,
-});
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  const costs = [costOf(a), costOf(b)];
+  const sum: TokenUsage = {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+  };
+  return costs.every((c) => c !== undefined) ? { ...sum, costUsd: costs[0]! + costs[1]! } : sum;
+}

@@ -1,12 +1,16 @@
 /**
  * Token counts in the run manifest. A stage that calls generators reports what they used as
  * `usage: { promptTokens, completionTokens }` in its summary; a stage whose only generator is the
- * built-in expert used none. Generator configurations carry no prices, so cost is "unpriced".
+ * built-in expert used none. Cost is in US dollars: an `openai` generator's tokens at the recipe's
+ * `prompt_price` / `completion_price` (per million), local generators free; without prices for
+ * some endpoint's tokens the run's cost is "unpriced".
  */
 
 export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
+  /** US dollars, when every generator behind these tokens has a price (local ones cost 0). */
+  costUsd?: number;
 }
 
 export interface RunTokens extends TokenUsage {
@@ -15,7 +19,8 @@ export interface RunTokens extends TokenUsage {
   spentThisRun: TokenUsage;
   /** Generator stages whose handler reports no token counts: the totals leave them out. */
   unreported: string[];
-  cost: "unpriced";
+  /** US dollars over every stage, or "unpriced" when some tokens came from an endpoint without prices. */
+  cost: number | "unpriced";
 }
 
 const isCount = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value >= 0;
@@ -23,7 +28,17 @@ const isCount = (value: unknown) => typeof value === "number" && Number.isFinite
 function reportedUsage(summary: Record<string, unknown> | undefined): TokenUsage | undefined {
   const usage = summary?.usage as Partial<TokenUsage> | undefined;
   if (!usage || !isCount(usage.promptTokens) || !isCount(usage.completionTokens)) return undefined;
-  return { promptTokens: usage.promptTokens!, completionTokens: usage.completionTokens! };
+  return {
+    promptTokens: usage.promptTokens!,
+    completionTokens: usage.completionTokens!,
+    ...(isCount(usage.costUsd) ? { costUsd: usage.costUsd } : {}),
+  };
+}
+
+/** The cost of some tokens: their price if known; 0 when there are none; else unknown. */
+export function costOf(usage: TokenUsage): number | undefined {
+  if (usage.costUsd !== undefined) return usage.costUsd;
+  return usage.promptTokens + usage.completionTokens === 0 ? 0 : undefined;
 }
 
 /** The generator configurations a stage uses: `generator`, `verifier`, and each evaluated model's. */
@@ -60,14 +75,19 @@ export function runTokens(
     totalTokens: 0,
     spentThisRun: { promptTokens: 0, completionTokens: 0 },
     unreported: [],
-    cost: "unpriced",
+    cost: 0,
   };
+  let priced = true;
   for (const stage of stages) {
     if (stage.tokens === undefined) continue;
     if (stage.tokens === "unreported") {
       if (stage.status === "ran" || stage.status === "cached") totals.unreported.push(stage.id);
+      priced = false;
       continue;
     }
+    const cost = costOf(stage.tokens);
+    if (cost === undefined) priced = false;
+    else totals.cost = (totals.cost as number) + cost;
     totals.promptTokens += stage.tokens.promptTokens;
     totals.completionTokens += stage.tokens.completionTokens;
     if (stage.status === "ran") {
@@ -76,5 +96,6 @@ export function runTokens(
     }
   }
   totals.totalTokens = totals.promptTokens + totals.completionTokens;
+  if (!priced) totals.cost = "unpriced";
   return totals;
 }

@@ -33,6 +33,8 @@ export type GeneratorConfig =
       concurrency: number;
       timeoutMs: number;
       retries: number;
+      /** US dollars per million tokens, when the recipe gives them: the manifest's cost. */
+      prices?: { prompt: number; completion: number };
     }
   /** A local checkpoint produced by a model or train stage: the stage id is among the inputs. */
   | { type: "model"; stage: string; temperature: number; maxTokens: number };

@@ -98,6 +98,15 @@ describe("the planner", () => {
     expect(plain).not.toHaveProperty("intro");
   });
 
+  it("gives an openai generator its prices per million tokens when the recipe names them", () => {
+    const plan = compileRecipe(join(root, "recipes/agenttuning.atune")).plan!;
+    const collect = plan.stages.find((s) => s.kind === "collect")!;
+    expect((collect.config as { generator: object }).generator).toMatchObject({
+      type: "openai",
+      prices: { prompt: 30, completion: 60 },
+    });
+  });
+
   it("changes exactly the keys of the changed stage and its dependants", () => {
     const fields: Array<[RegExp, (n: number) => string]> = [
       [/count = 60 \}/, (n) => `count = ${n} }`],

@@ -56,14 +56,14 @@ describe("atune run with derive and self_instruct stages", () => {
     const stage = (id: string) => manifest.stages.find((s) => s.id === id)!;
     expect(stage("derive.db_new").summary).toMatchObject({ mode: "derive", tasks: 6, records: 6 });
     expect(stage("derive.os_new").summary).toMatchObject({ mode: "self_instruct", tasks: 3, records: 3 });
-    // The expert teacher spends no tokens; stages without generators carry no token field.
-    expect(stage("derive.db_new").tokens).toEqual({ promptTokens: 0, completionTokens: 0 });
+    // The expert teacher spends no tokens and costs nothing; stages without generators carry no token field.
+    expect(stage("derive.db_new").tokens).toEqual({ promptTokens: 0, completionTokens: 0, costUsd: 0 });
     expect(stage("tasks.db").tokens).toBeUndefined();
     expect(manifest.tokens).toMatchObject({
       promptTokens: 0,
       completionTokens: 0,
       totalTokens: 0,
-      cost: "unpriced",
+      cost: 0,
     });
 
     // The filter reads the derived datasets like any collected one.

@@ -71,6 +71,7 @@ describe("eval stage", () => {
               concurrency: 2,
               timeoutMs: 5000,
               retries: 0,
+              prices: { prompt: 2, completion: 8 },
             },
           },
         ],
@@ -113,9 +114,12 @@ describe("eval stage", () => {
         errors: { invalid_action: 5, short_term_repetition: 5 },
       },
     ]);
-    // The endpoint's reported usage, per request (three identical replies end each episode).
-    expect(manifest.stages[1].summary?.usage).toEqual({ promptTokens: 150, completionTokens: 45 });
+    // The endpoint's reported usage, per request (three identical replies end each episode), at the
+    // recipe's prices per million tokens; the expert is free.
+    const costUsd = (150 * 2 + 45 * 8) / 1e6;
+    expect(manifest.stages[1].summary?.usage).toEqual({ promptTokens: 150, completionTokens: 45, costUsd });
     expect(manifest.tokens).toMatchObject({ promptTokens: 150, completionTokens: 45, totalTokens: 195 });
+    expect(manifest.tokens?.cost).toBeCloseTo(costUsd, 12);
     expect(summary.groups.map((g) => [g.model, g.normalised])).toEqual([
       ["expert", 2],
       ["stuck", 0],
