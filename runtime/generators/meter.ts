@@ -1,17 +1,17 @@
 /**
- * Token counts of a stage's generators, for the run manifest: what an `openai` endpoint reported
+ * Token counts (and cost) of a stage's generators, for the run manifest: what an `openai` endpoint reported
  * in its responses' `usage` (replies read back from the response cache cost nothing and count 0),
  * what a local `model`'s own tokenizer counts, and 0 for the `expert`.
  */
 import type { StageOutput } from "../executor/executor.ts";
 import { costOf, type TokenUsage } from "../executor/usage.ts";
-import type { OpenAIGenerator } from "../generators/openai.ts";
-import type { Generator } from "../generators/types.ts";
 import type { GeneratorConfig } from "../plan/config.ts";
 import { modelDirOf } from "../stages/model-stage.ts";
 import { ChatTemplate } from "../train/tokenizer/chat-template.ts";
 import { loadHfTokenizer } from "../train/tokenizer/hf.ts";
 import { encodeChatPrompt } from "../train/tokenizer/prompt.ts";
+import type { OpenAIGenerator } from "./openai.ts";
+import type { Generator } from "./types.ts";
 
 export interface MeteredGenerator {
   generator: Generator;

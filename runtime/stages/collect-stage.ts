@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import type { PromptStyle } from "../agent/prompt.ts";
 import type { ConversationRecord } from "../data/record.ts";
-import { addUsage, meterGenerator } from "../derive/meter.ts";
 import { resolveEnvironment } from "../env/resolve.ts";
 import type { ExampleTrajectory } from "../env/types.ts";
 import type { StageHandler } from "../executor/executor.ts";
 import type { TokenUsage } from "../executor/usage.ts";
+import { addUsage, meterGenerator } from "../generators/meter.ts";
 import { resolveGenerator } from "../generators/resolve.ts";
 import type { CollectConfig, PromptConfig, TasksConfig } from "../plan/config.ts";
 import { type CollectSummary, collectTrajectories } from "./collect.ts";

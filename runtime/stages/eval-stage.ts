@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { score } from "../data/general/index.ts";
 import { readJsonl } from "../data/jsonl.ts";
-import { addUsage, meterGenerator } from "../derive/meter.ts";
 import { resolveEnvironment } from "../env/resolve.ts";
 import type { Environment, EnvTask } from "../env/types.ts";
 import { normalisedScores, type TaskScore } from "../eval/scores.ts";
@@ -9,6 +8,7 @@ import { classifyEpisode, type ErrorType } from "../eval/taxonomy.ts";
 import type { StageHandler } from "../executor/executor.ts";
 import type { Progress } from "../executor/progress.ts";
 import type { TokenUsage } from "../executor/usage.ts";
+import { addUsage, meterGenerator } from "../generators/meter.ts";
 import { resolveGenerator } from "../generators/resolve.ts";
 import type { Generator } from "../generators/types.ts";
 import type { GeneratorConfig, PromptConfig, TasksConfig } from "../plan/config.ts";
