@@ -734,6 +734,7 @@ function trainConfig(
     batch: s.number("batch") ?? t.batch,
     gradAccum: s.number("grad_accum") ?? t.gradAccum,
     seqLen: s.number("seq_len") ?? t.seqLen,
+    ...(s.bool("pack") ? { pack: true } : {}),
     gradClip: s.number("grad_clip") ?? t.gradClip,
     lossMask: loss as TrainStageConfig["lossMask"],
     seed,

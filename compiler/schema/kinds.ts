@@ -304,6 +304,10 @@ export const declarationSchema: Record<DeclarationKind, KindSpec> = {
           batch: { type: int(1), doc: "sequences per step" },
           grad_accum: { type: int(1), doc: "micro-batches accumulated per step" },
           seq_len: { type: int(8), doc: "longest sequence, in tokens" },
+          pack: {
+            type: bool,
+            doc: "lay short examples end to end into full seq_len rows (pretraining, long contexts)",
+          },
           grad_clip: { type: num(0), doc: "clip the global gradient norm to this" },
           loss: {
             type: enumOf("assistant_only", "loss_flags", "all"),

@@ -125,6 +125,8 @@ export interface TrainStageConfig {
   batch: number;
   gradAccum: number;
   seqLen: number;
+  /** Lay examples end to end into full rows (absent: one example per row). */
+  pack?: boolean;
   gradClip: number;
   lossMask: "assistant_only" | "loss_flags" | "all";
   seed: number;

@@ -52,6 +52,7 @@ export const trainStage: StageHandler = {
         endOfTurn: tokenizer.eosToken,
         lossMode: config.lossMask,
         maxSeqLen: config.seqLen,
+        pack: config.pack,
         batchSize: config.batch,
         gradientAccumulation: config.gradAccum,
         epochs: config.epochs,

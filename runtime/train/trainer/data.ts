@@ -68,6 +68,46 @@ export function encodeRecords(records: readonly ConversationRecord[], options: E
   return { examples, withoutTrainedTokens, truncated };
 }
 
+/**
+ * Packing: whole examples, in a seeded shuffled order, are laid end to end into rows of at most
+ * maxSeqLen predictions, so short conversations fill a long row instead of padding a batch. Later
+ * examples in a row attend to earlier ones (as in ordinary LM pretraining), which is what teaches a
+ * model positions far beyond its longest single example. An example longer than a row is its own
+ * row. Each row keeps its examples' loss masks.
+ */
+export function packExamples(
+  examples: readonly TrainingExample[],
+  maxSeqLen: number,
+  seed: number,
+): TrainingExample[] {
+  const order = epochOrder(examples.length, seed, -1);
+  const rows: TrainingExample[] = [];
+  let parts: TrainingExample[] = [];
+  let tokens = 0;
+  const close = () => {
+    if (parts.length === 0) return;
+    const ids = parts.flatMap((part) => part.ids);
+    const mask = new Uint8Array(ids.length);
+    let at = 0;
+    for (const part of parts) {
+      mask.set(part.mask, at);
+      at += part.ids.length;
+    }
+    rows.push({ recordId: parts.map((part) => part.recordId).join("+"), ids, mask, length: ids.length - 1 });
+    parts = [];
+    tokens = 0;
+  };
+  for (const index of order) {
+    const example = examples[index];
+    // A row of n tokens makes n − 1 predictions, at most maxSeqLen.
+    if (parts.length > 0 && tokens + example.ids.length - 1 > maxSeqLen) close();
+    parts.push(example);
+    tokens += example.ids.length;
+  }
+  close();
+  return rows;
+}
+
 /** One batch: which examples, padded to which length. */
 export interface BatchPlan {
   examples: number[];

@@ -5,6 +5,7 @@ export {
   type EncodingOptions,
   encodeRecords,
   epochOrder,
+  packExamples,
   planBatches,
   stepBatches,
   type TrainingExample,

@@ -10,7 +10,14 @@ import type { Progress } from "../../executor/progress.ts";
 import type { GpuLlama } from "../gpu/model.ts";
 import { cosineLr } from "../reference/optim.ts";
 import type { ConversationRecord } from "../tokenizer/loss-mask.ts";
-import { batchAt, type EncodingOptions, encodeRecords, planBatches, stepBatches } from "./data.ts";
+import {
+  batchAt,
+  type EncodingOptions,
+  encodeRecords,
+  packExamples,
+  planBatches,
+  stepBatches,
+} from "./data.ts";
 import { loadTrainingCheckpoint, saveTrainingCheckpoint, type TrainerState } from "./state.ts";
 
 export interface TrainOptions extends EncodingOptions {
@@ -29,6 +36,8 @@ export interface TrainOptions extends EncodingOptions {
   eps?: number;
   weightDecay?: number;
   maxGradNorm?: number;
+  /** Lay short examples end to end into full rows (see packExamples); default false. */
+  pack?: boolean;
   /** Seeds the data order (default 0). */
   seed?: number;
   /** Where checkpoint-N directories go; none are written without it. */
@@ -109,7 +118,10 @@ export async function train(
       `maxSeqLen ${options.maxSeqLen} exceeds the model's context (max_position_embeddings ${model.config.maxPositionEmbeddings}); lower it.`,
     );
   }
-  const data = encodeRecords(records, options);
+  const encoded = encodeRecords(records, options);
+  const data = options.pack
+    ? { ...encoded, examples: packExamples(encoded.examples, options.maxSeqLen, seed) }
+    : encoded;
   if (data.examples.length === 0) {
     throw new Error(
       `None of the ${records.length} records has a trained token within maxSeqLen ${options.maxSeqLen} (loss mode '${options.lossMode}'); check the records' gpt turns and loss flags, or raise maxSeqLen.`,
@@ -133,6 +145,7 @@ export async function train(
     gradientAccumulation: accumulation,
     maxSeqLen: options.maxSeqLen,
     examples: data.examples.length,
+    ...(options.pack ? { packed: 1 } : {}),
     batches: plans.length,
     totalSteps,
     lr: options.lr,
@@ -225,7 +238,7 @@ export async function train(
     losses: state.losses,
     seconds: (performance.now() - began) / 1000,
     checkpoints,
-    examples: data.examples.length,
+    examples: encoded.examples.length,
     skippedRecords: data.withoutTrainedTokens,
     truncatedRecords: data.truncated,
   };

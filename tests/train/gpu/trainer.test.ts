@@ -16,7 +16,7 @@ import {
 } from "../../../runtime/train/tokenizer/byte.ts";
 import { ChatTemplate } from "../../../runtime/train/tokenizer/chat-template.ts";
 import type { ConversationRecord } from "../../../runtime/train/tokenizer/loss-mask.ts";
-import { batchAt, encodeRecords, planBatches } from "../../../runtime/train/trainer/data.ts";
+import { batchAt, encodeRecords, packExamples, planBatches } from "../../../runtime/train/trainer/data.ts";
 import { TrainingDivergedError, type TrainOptions, train } from "../../../runtime/train/trainer/train.ts";
 import { microConfig, randomBatch, useGpu } from "./helpers.ts";
 
@@ -80,6 +80,28 @@ describe("training data", () => {
     const epoch = [0, 1, 2].map((p) => batchAt(plans, 5, p));
     expect(new Set(epoch).size).toBe(3);
     expect([0, 1, 2].map((p) => batchAt(plans, 5, p))).toEqual(epoch);
+  });
+
+  it("packs whole examples end to end into rows of at most maxSeqLen predictions, masks kept", () => {
+    const data = encodeRecords(RECORDS, base());
+    const rows = packExamples(data.examples, 64, 5);
+    // Every example lands in exactly one row, whole and in one piece.
+    const ids = rows.flatMap((row) => row.recordId.split("+")).sort();
+    expect(ids).toEqual(["a", "b", "c", "d", "e", "f"]);
+    const byId = new Map(data.examples.map((e) => [e.recordId, e]));
+    for (const row of rows) {
+      expect(row.length).toBeLessThanOrEqual(64);
+      expect(row.length).toBe(row.ids.length - 1);
+      const parts = row.recordId.split("+").map((id) => byId.get(id)!);
+      expect(row.ids).toEqual(parts.flatMap((p) => p.ids));
+      expect([...row.mask]).toEqual(parts.flatMap((p) => [...p.mask]));
+    }
+    // Rows are full: no two consecutive rows could have been one.
+    expect(rows.length).toBeLessThan(data.examples.length);
+    for (let i = 1; i < rows.length; i++) expect(rows[i - 1].ids.length + rows[i].ids.length - 1).toBeGreaterThan(64);
+    // The same seed gives the same rows; an example longer than a row is a row of its own.
+    expect(packExamples(data.examples, 64, 5)).toEqual(rows);
+    expect(packExamples(data.examples, 4, 5)).toHaveLength(6);
   });
 
   it("loss_flags drops records with no trained turn and reports them", () => {
