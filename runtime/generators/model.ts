@@ -22,6 +22,8 @@ export interface ModelGeneratorOptions {
 
 interface Request {
   messages: ChatMessage[];
+  /** The act prompt's reply is one line ("Action: …"): generation stops at its end. */
+  oneLine: boolean;
   resolve: (text: string) => void;
   reject: (error: Error) => void;
 }
@@ -61,7 +63,7 @@ export function modelGenerator(options: ModelGeneratorOptions): Generator {
     running = true;
     try {
       while (queue.length > 0) {
-        const batch = queue.splice(0, options.maxBatch);
+        const batch = takeBatch(queue, options.maxBatch);
         try {
           const { model, tokenizer, template } = await load();
           // A reply may take at most a quarter of the context, so the conversation keeps the rest.
@@ -76,6 +78,7 @@ export function modelGenerator(options: ModelGeneratorOptions): Generator {
             temperature: options.temperature,
             seed: options.seed + batches++ * options.maxBatch,
             stopTokenIds: tokenizer.eosId === undefined ? [] : [tokenizer.eosId],
+            stopStrings: batch[0].oneLine ? ["\n"] : [],
             decode: (ids) => tokenizer.decode(ids, { skipSpecial: true }),
           });
           for (const [i, request] of batch.entries()) request.resolve(generations[i].text ?? "");
@@ -90,10 +93,10 @@ export function modelGenerator(options: ModelGeneratorOptions): Generator {
 
   return {
     name: options.name,
-    startEpisode: () => ({
+    startEpisode: (_env, _task, session) => ({
       act: (messages) =>
         new Promise<string>((resolve, reject) => {
-          queue.push({ messages, resolve, reject });
+          queue.push({ messages, oneLine: session?.prompt?.style === "act", resolve, reject });
           // Let the other episodes' requests of this tick join the batch.
           setImmediate(drain);
         }),
@@ -103,6 +106,17 @@ export function modelGenerator(options: ModelGeneratorOptions): Generator {
       loaded = undefined;
     },
   };
+}
+
+/** The oldest request and up to maxBatch − 1 later ones that stop the same way, removed from the queue. */
+function takeBatch(queue: Request[], maxBatch: number): Request[] {
+  const oneLine = queue[0].oneLine;
+  const batch: Request[] = [];
+  for (let i = 0; i < queue.length && batch.length < maxBatch; ) {
+    if (queue[i].oneLine === oneLine) batch.push(...queue.splice(i, 1));
+    else i++;
+  }
+  return batch;
 }
 
 /**

@@ -61,43 +61,55 @@ export const evalStage: StageHandler = {
       );
       const generator = metered.generator;
       try {
+        // Every set of this model plays at once, so a local model batches replies across families.
         for (const set of config.sets) {
-          const output = inputs[set.stage];
-          if (!output) throw new Error(`evaluation task set ${set.stage} is not an input of this stage`);
-          const env = await resolveEnvironment((output.config as unknown as TasksConfig).env);
-          const examples = exampleTrajectories(env.example, config.shots ?? 1, env.family);
-          const { episodes, summary } = await collectTrajectories({
-            env,
-            tasks: readTasks(output.dir),
-            generator,
-            episode: {
-              examples,
-              maxTurns: config.maxTurns ?? env.maxTurns,
-              invalidActions: config.invalidActions,
-              maxContextChars: config.maxContextChars,
-              prompt: promptStyleOf(config),
-            },
-            logFile: join(dir, `episodes-${model.name}-${set.stage}.jsonl`.replace(/[^\w.-]/g, "_")),
-            concurrency: config.concurrency,
-            progress,
-          });
-          const errors: Partial<Record<ErrorType, number>> = {};
-          for (const episode of episodes) {
-            for (const type of classifyEpisode(episode, { functionCalling: env.tools !== undefined })) {
-              errors[type] = (errors[type] ?? 0) + 1;
-            }
-          }
-          families.push({
-            model: model.name,
-            family: env.family,
-            group: set.group,
-            episodes: summary.episodes,
-            success: summary.success,
-            successRate: summary.success / Math.max(1, summary.episodes),
-            meanReward: summary.meanReward,
-            errors,
-          });
+          if (!inputs[set.stage])
+            throw new Error(`evaluation task set ${set.stage} is not an input of this stage`);
         }
+        const total = config.sets.reduce((n, set) => n + readTasks(inputs[set.stage].dir).length, 0);
+        progress.start(total, `episodes (${model.name})`);
+        const shared = sharedProgress(progress);
+        const setResults = await Promise.all(
+          config.sets.map(async (set) => {
+            const output = inputs[set.stage];
+            const env = await resolveEnvironment((output.config as unknown as TasksConfig).env);
+            const examples = exampleTrajectories(env.example, config.shots ?? 1, env.family);
+            const { episodes, summary } = await collectTrajectories({
+              env,
+              tasks: readTasks(output.dir),
+              generator,
+              episode: {
+                examples,
+                maxTurns: config.maxTurns ?? env.maxTurns,
+                invalidActions: config.invalidActions,
+                maxContextChars: config.maxContextChars,
+                prompt: promptStyleOf(config),
+              },
+              logFile: join(dir, `episodes-${model.name}-${set.stage}.jsonl`.replace(/[^\w.-]/g, "_")),
+              concurrency: config.concurrency,
+              progress: shared,
+            });
+            const errors: Partial<Record<ErrorType, number>> = {};
+            for (const episode of episodes) {
+              for (const type of classifyEpisode(episode, { functionCalling: env.tools !== undefined })) {
+                errors[type] = (errors[type] ?? 0) + 1;
+              }
+            }
+            return {
+              model: model.name,
+              family: env.family,
+              group: set.group,
+              episodes: summary.episodes,
+              success: summary.success,
+              successRate: summary.success / Math.max(1, summary.episodes),
+              meanReward: summary.meanReward,
+              errors,
+            } satisfies FamilyResult;
+          }),
+        );
+        families.push(...setResults);
+        const won = setResults.reduce((n, f) => n + f.success, 0);
+        progress.finish(`${won}/${total} successful`);
         for (const set of config.general ?? []) {
           const output = inputs[set.stage];
           if (!output) throw new Error(`evaluation data set ${set.stage} is not an input of this stage`);
@@ -120,6 +132,11 @@ export const evalStage: StageHandler = {
     return { families, groups: normalisedScores(scores), usage };
   },
 };
+
+/** One model's progress over all its sets: the sets only advance it. */
+function sharedProgress(progress: Progress): Progress {
+  return { start() {}, advance: (n, note) => progress.advance(n, note), finish() {} };
+}
 
 /** Stands in for an environment when a generator answers single general questions. */
 const generalEnvironment: Environment = {

@@ -98,7 +98,8 @@ describe("training data", () => {
     }
     // Rows are full: no two consecutive rows could have been one.
     expect(rows.length).toBeLessThan(data.examples.length);
-    for (let i = 1; i < rows.length; i++) expect(rows[i - 1].ids.length + rows[i].ids.length - 1).toBeGreaterThan(64);
+    for (let i = 1; i < rows.length; i++)
+      expect(rows[i - 1].ids.length + rows[i].ids.length - 1).toBeGreaterThan(64);
     // The same seed gives the same rows; an example longer than a row is a row of its own.
     expect(packExamples(data.examples, 64, 5)).toEqual(rows);
     expect(packExamples(data.examples, 4, 5)).toHaveLength(6);
