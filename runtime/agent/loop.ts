@@ -65,11 +65,13 @@ export async function runEpisode(
   let error: string | undefined;
 
   const episode = await env.open(task);
+  let endSession = () => {};
   try {
     const start = await episode.reset();
     let observation = start.observation;
     turns.push({ from: "human", value: taskMessage(task.instruction, observation), loss: false });
     const session = generator.startEpisode(env, task, { prompt });
+    endSession = () => session.end?.();
     const recentReplies: string[] = [];
 
     while (agentTurns < options.maxTurns) {
@@ -138,6 +140,7 @@ export async function runEpisode(
       turns.push({ from: "human", value: `Observation: ${observation}`, loss: false });
     }
   } finally {
+    endSession();
     await episode.close();
   }
 

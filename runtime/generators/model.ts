@@ -1,6 +1,7 @@
 import type { Gpu } from "../train/device/index.ts";
 import { generateIds } from "../train/generate/generate.ts";
 import { loadGpuModel } from "../train/gpu/checkpoint.ts";
+import { GpuKvPrefix } from "../train/gpu/decode.ts";
 import type { GpuLlama } from "../train/gpu/model.ts";
 import { ChatTemplate } from "../train/tokenizer/chat-template.ts";
 import type { HfTokenizer } from "../train/tokenizer/hf.ts";
@@ -22,10 +23,20 @@ export interface ModelGeneratorOptions {
 
 interface Request {
   messages: ChatMessage[];
+  /** The conversation's cached keys and values (one per episode). */
+  conversation: Conversation;
   /** The act prompt's reply is one line ("Action: …"): generation stops at its end. */
   oneLine: boolean;
   resolve: (text: string) => void;
   reject: (error: Error) => void;
+}
+
+/** Conversations whose keys and values stay on the GPU between turns (2 MiB each for tiny-chat). */
+const MAX_CACHED_CONVERSATIONS = 64;
+
+/** What a generator keeps of one episode between its turns. */
+interface Conversation {
+  prefix?: GpuKvPrefix;
 }
 
 /**
@@ -39,6 +50,23 @@ export function modelGenerator(options: ModelGeneratorOptions): Generator {
   const queue: Request[] = [];
   let running = false;
   let batches = 0;
+  // Conversations holding keys and values on the GPU, least recently used first.
+  const cached: Conversation[] = [];
+  const forget = (conversation: Conversation) => {
+    conversation.prefix?.release();
+    conversation.prefix = undefined;
+    const at = cached.indexOf(conversation);
+    if (at >= 0) cached.splice(at, 1);
+  };
+  const prefixOf = (conversation: Conversation, model: GpuLlama): GpuKvPrefix => {
+    const at = cached.indexOf(conversation);
+    if (at >= 0) cached.splice(at, 1);
+    // Episodes that never say they ended (or many at once) give way to newer ones.
+    while (cached.length >= MAX_CACHED_CONVERSATIONS) forget(cached[0]);
+    conversation.prefix ??= new GpuKvPrefix(model);
+    cached.push(conversation);
+    return conversation.prefix;
+  };
 
   const load = () => {
     loaded ??= options.openGpu().then((gpu) => {
@@ -73,6 +101,7 @@ export function modelGenerator(options: ModelGeneratorOptions): Generator {
           const prompts = batch.map((r) =>
             fitPrompt(r.messages, (m) => encodeChatPrompt(tokenizer, template, m), budget),
           );
+          const prefixes = batch.map((r) => prefixOf(r.conversation, model));
           const generations = await generateIds(model, prompts, {
             maxNewTokens,
             temperature: options.temperature,
@@ -80,6 +109,7 @@ export function modelGenerator(options: ModelGeneratorOptions): Generator {
             stopTokenIds: tokenizer.eosId === undefined ? [] : [tokenizer.eosId],
             stopStrings: batch[0].oneLine ? ["\n"] : [],
             decode: (ids) => tokenizer.decode(ids, { skipSpecial: true }),
+            prefixes,
           });
           for (const [i, request] of batch.entries()) request.resolve(generations[i].text ?? "");
         } catch (error) {
@@ -93,15 +123,26 @@ export function modelGenerator(options: ModelGeneratorOptions): Generator {
 
   return {
     name: options.name,
-    startEpisode: (_env, _task, session) => ({
-      act: (messages) =>
-        new Promise<string>((resolve, reject) => {
-          queue.push({ messages, oneLine: session?.prompt?.style === "act", resolve, reject });
-          // Let the other episodes' requests of this tick join the batch.
-          setImmediate(drain);
-        }),
-    }),
+    startEpisode: (_env, _task, session) => {
+      const conversation: Conversation = {};
+      return {
+        act: (messages) =>
+          new Promise<string>((resolve, reject) => {
+            queue.push({
+              messages,
+              conversation,
+              oneLine: session?.prompt?.style === "act",
+              resolve,
+              reject,
+            });
+            // Let the other episodes' requests of this tick join the batch.
+            setImmediate(drain);
+          }),
+        end: () => forget(conversation),
+      };
+    },
     close() {
+      for (const conversation of [...cached]) forget(conversation);
       loaded?.then(({ model }) => model.release()).catch(() => undefined);
       loaded = undefined;
     },

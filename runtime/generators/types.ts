@@ -29,4 +29,6 @@ export interface AgentSession {
    * and the latest observation on its own (policies that do not read prompts use only that).
    */
   act(messages: ChatMessage[], observation: string): Promise<string>;
+  /** The episode is over: free what the session holds (a local model's cached conversation). */
+  end?(): void;
 }

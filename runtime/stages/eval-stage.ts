@@ -182,10 +182,14 @@ async function evaluateGeneral(
       };
       try {
         const session = generator.startEpisode(generalEnvironment, task);
-        scores[index] = score(
-          item.check,
-          await session.act([{ role: "user", content: item.prompt }], item.prompt),
-        );
+        try {
+          scores[index] = score(
+            item.check,
+            await session.act([{ role: "user", content: item.prompt }], item.prompt),
+          );
+        } finally {
+          session.end?.();
+        }
       } catch {
         failures++;
       }

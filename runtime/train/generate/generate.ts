@@ -7,7 +7,7 @@
  * so row r equals a one-prompt run with seed `seed + r`. Prefill runs every prompt at once
  * (right-padded); each later step runs one token per row.
  */
-import { forwardCached, GpuKvCache } from "../gpu/decode.ts";
+import { forwardCached, GpuKvCache, type GpuKvPrefix } from "../gpu/decode.ts";
 import type { GpuLlama } from "../gpu/model.ts";
 import { createRng, type Rng } from "../model/random.ts";
 import { type Generation, type StopReason, sampleToken } from "../reference/generate.ts";
@@ -32,6 +32,12 @@ export interface GpuGenerateOptions {
   decode?: (ids: readonly number[]) => string;
   /** Decode with a KV cache (default) or re-run the whole sequence for every token. */
   useKvCache?: boolean;
+  /**
+   * One per prompt (or undefined): the keys and values of that conversation's earlier run. The
+   * prompt's leading tokens found there are not run again, and the prefix is updated afterwards
+   * with everything this call ran, ready for the conversation's next turn. Needs the KV cache.
+   */
+  prefixes?: readonly (GpuKvPrefix | undefined)[];
 }
 
 interface Row {
@@ -85,10 +91,13 @@ export async function generateIds(
   }
   if (rows.every((row) => row.result)) return rows.map((row) => row.result!);
 
-  const decoder =
+  if (options.prefixes && options.prefixes.length !== prompts.length) {
+    throw new Error(`generate: ${options.prefixes.length} prefixes for ${prompts.length} prompts.`);
+  }
+  const decoder: Decoder =
     options.useKvCache === false
       ? new UncachedDecoder(model)
-      : new CachedDecoder(model, rows, options.maxNewTokens);
+      : new CachedDecoder(model, rows, options.maxNewTokens, options.prefixes);
   try {
     let logits = await decoder.start(rows);
     const vocab = model.config.vocabSize;
@@ -110,6 +119,7 @@ export async function generateIds(
       if (rows.every((row) => row.result)) break;
       logits = await decoder.next(rows);
     }
+    await decoder.keep?.(rows);
   } finally {
     decoder.release();
   }
@@ -121,33 +131,75 @@ interface Decoder {
   start(rows: Row[]): Promise<Float32Array>;
   /** Logits after each unfinished row's newest token. */
   next(rows: Row[]): Promise<Float32Array>;
+  /** Keeps what the rows ran for their conversations' next turns (decoders that can). */
+  keep?(rows: Row[]): Promise<void>;
   release(): void;
 }
 
 class CachedDecoder implements Decoder {
   private readonly cache: GpuKvCache;
+  /** Leading prompt tokens of each row taken from its prefix instead of being run. */
+  private readonly reused: number[];
+  /** Rows that run (a prompt that already fills the context does not). */
+  private readonly running: boolean[];
 
-  constructor(model: GpuLlama, rows: Row[], maxNewTokens: number) {
+  constructor(
+    private readonly model: GpuLlama,
+    rows: Row[],
+    maxNewTokens: number,
+    private readonly prefixes: readonly (GpuKvPrefix | undefined)[] = [],
+  ) {
     const longestActive = Math.max(1, ...rows.filter((row) => !row.result).map((row) => row.sequence.length));
     const capacity = Math.min(model.config.maxPositionEmbeddings, longestActive + maxNewTokens);
     this.cache = new GpuKvCache(model, rows.length, Math.max(capacity, longestActive));
+    this.running = rows.map((row) => !row.result);
+    // At least the prompt's last token runs: its logits give the first new token.
+    this.reused = rows.map((row, r) =>
+      row.result || !prefixes[r]
+        ? 0
+        : Math.min(prefixes[r].reusable(row.sequence), row.sequence.length - 1, this.cache.capacity),
+    );
   }
 
-  start(rows: Row[]): Promise<Float32Array> {
+  async start(rows: Row[]): Promise<Float32Array> {
+    if (this.reused.some((n) => n > 0)) {
+      const step = this.model.gpu.step({ label: "kv prefix load" });
+      this.reused.forEach((n, r) => {
+        if (n > 0) this.cache.loadRow(step, r, this.prefixes[r]!, n);
+      });
+      await step.submit();
+    }
     // Finished rows (a prompt that fills the context) join with one token; their output is ignored.
-    const prompts = rows.map((row) => (row.result ? [row.sequence[0]] : row.sequence));
-    const width = Math.max(...prompts.map((prompt) => prompt.length));
+    const suffixes = rows.map((row, r) =>
+      row.result ? [row.sequence[0]] : row.sequence.slice(this.reused[r]),
+    );
+    const width = Math.max(...suffixes.map((suffix) => suffix.length));
     const tokens = new Uint32Array(rows.length * width);
     const positions = new Uint32Array(rows.length * width);
     const pick = new Uint32Array(rows.length);
-    prompts.forEach((prompt, r) => {
+    suffixes.forEach((suffix, r) => {
       for (let t = 0; t < width; t++) {
-        tokens[r * width + t] = t < prompt.length ? prompt[t] : 0;
-        positions[r * width + t] = t;
+        tokens[r * width + t] = t < suffix.length ? suffix[t] : 0;
+        // Padding lands past the row's end, where later tokens overwrite it before it is read.
+        positions[r * width + t] = Math.min(this.reused[r] + t, this.cache.capacity - 1);
       }
-      pick[r] = r * width + prompt.length - 1;
+      pick[r] = r * width + suffix.length - 1;
     });
     return forwardCached(this.cache, tokens, positions, width, pick);
+  }
+
+  async keep(rows: Row[]): Promise<void> {
+    if (!this.prefixes.some((prefix) => prefix)) return;
+    const step = this.model.gpu.step({ label: "kv prefix save" });
+    rows.forEach((row, r) => {
+      const prefix = this.prefixes[r];
+      if (!prefix || !this.running[r]) return;
+      // Every token but the newest has run (the newest may have ended the row unrun).
+      const kept = Math.min(row.sequence.length - 1, this.cache.capacity, prefix.capacity);
+      this.cache.saveRow(step, r, prefix, kept);
+      prefix.ids = row.sequence.slice(0, kept);
+    });
+    await step.submit();
   }
 
   next(rows: Row[]): Promise<Float32Array> {

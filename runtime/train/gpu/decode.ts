@@ -8,6 +8,8 @@
  * position p reads cache positions 0..p only). Only the logits of one chosen token per row (its last
  * real token) go through the head and come back.
  */
+
+import type { Step } from "../device/step.ts";
 import { embeddingForward } from "../kernels/embedding.ts";
 import { residualAdd } from "../kernels/residual.ts";
 import { rmsnormForward } from "../kernels/rmsnorm.ts";
@@ -39,6 +41,69 @@ export class GpuKvCache {
 
   release(): void {
     this.set.release();
+  }
+
+  /** Puts the first `length` positions of `prefix` into row `row` (recorded on `step`). */
+  loadRow(step: Step, row: number, prefix: GpuKvPrefix, length: number): void {
+    this.copyRow(step, length, (layer, bytes) => {
+      step.copy(prefix.keys[layer], 0, this.keys[layer], this.rowOffset(row), bytes);
+      step.copy(prefix.values[layer], 0, this.values[layer], this.rowOffset(row), bytes);
+    });
+  }
+
+  /** Keeps the first `length` positions of row `row` in `prefix` (recorded on `step`). */
+  saveRow(step: Step, row: number, prefix: GpuKvPrefix, length: number): void {
+    this.copyRow(step, length, (layer, bytes) => {
+      step.copy(this.keys[layer], this.rowOffset(row), prefix.keys[layer], 0, bytes);
+      step.copy(this.values[layer], this.rowOffset(row), prefix.values[layer], 0, bytes);
+    });
+  }
+
+  private rowOffset(row: number): number {
+    return row * this.capacity * this.model.config.numKvHeads * this.model.config.headDim * 4;
+  }
+
+  private copyRow(step: Step, length: number, copy: (layer: number, bytes: number) => void): void {
+    if (length <= 0) return;
+    const c = this.model.config;
+    for (let layer = 0; layer < c.numLayers; layer++) copy(layer, length * c.numKvHeads * c.headDim * 4);
+  }
+}
+
+/**
+ * One conversation's keys and values, kept between generate calls: its next prompt shares a prefix
+ * with what was run before (the earlier turns), so only the new tokens need running. `ids` are the
+ * tokens whose keys and values it holds, from position 0.
+ */
+export class GpuKvPrefix {
+  readonly keys: GPUBuffer[] = [];
+  readonly values: GPUBuffer[] = [];
+  ids: number[] = [];
+  private readonly set: BufferSet;
+
+  constructor(
+    readonly model: GpuLlama,
+    readonly capacity = model.config.maxPositionEmbeddings,
+  ) {
+    const c = model.config;
+    this.set = new BufferSet(model.gpu);
+    for (let layer = 0; layer < c.numLayers; layer++) {
+      this.keys.push(this.set.f32(capacity * c.numKvHeads * c.headDim, `kv prefix keys ${layer}`));
+      this.values.push(this.set.f32(capacity * c.numKvHeads * c.headDim, `kv prefix values ${layer}`));
+    }
+  }
+
+  /** How many leading tokens of `prompt` already have their keys and values here. */
+  reusable(prompt: readonly number[]): number {
+    const limit = Math.min(this.ids.length, prompt.length);
+    let n = 0;
+    while (n < limit && this.ids[n] === prompt[n]) n++;
+    return n;
+  }
+
+  release(): void {
+    this.set.release();
+    this.ids = [];
   }
 }
 

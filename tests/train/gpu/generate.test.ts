@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generate, generateIds } from "../../../runtime/train/generate/generate.ts";
 import { loadGpuModel, saveGpuModel } from "../../../runtime/train/gpu/checkpoint.ts";
+import { GpuKvPrefix } from "../../../runtime/train/gpu/decode.ts";
 import { GpuLlama } from "../../../runtime/train/gpu/model.ts";
 import { initLoraAdapter } from "../../../runtime/train/model/lora.ts";
 import { initWeights } from "../../../runtime/train/model/params.ts";
@@ -38,6 +39,37 @@ describe("GPU generation", () => {
       expect((await generateIds(model, [prompt], options))[0]).toEqual(cached[r]);
     }
     expect(cached.some((g) => g.ids.length === 10)).toBe(true);
+    model.release();
+  });
+
+  it("a conversation's kept keys and values give the same next turn as running it whole", async () => {
+    const model = new GpuLlama(gpu(), config, weights);
+    const options = { maxNewTokens: 6, stopTokenIds: [0] };
+    const turn1 = [
+      [1, 2, 3],
+      [7, 8],
+      [10, 11, 12, 13],
+    ];
+    const prefixes = turn1.map(() => new GpuKvPrefix(model));
+    const first = await generateIds(model, turn1, { ...options, prefixes });
+    expect(first).toEqual(await generateIds(model, turn1, options));
+    // Each prefix holds the prompt and the reply (all but the newest token, which may not have run).
+    turn1.forEach((prompt, r) => {
+      expect(prefixes[r].ids).toEqual(
+        [...prompt, ...first[r].ids].slice(0, prompt.length + first[r].ids.length - 1),
+      );
+    });
+    // Turn 2 appends the reply and a new message; one conversation instead starts over.
+    const turn2 = turn1.map((prompt, r) => (r === 2 ? [20, 21] : [...prompt, ...first[r].ids, 30, 31]));
+    expect(turn2.map((prompt, r) => prefixes[r].reusable(prompt))).toEqual([
+      prefixes[0].ids.length,
+      prefixes[1].ids.length,
+      0,
+    ]);
+    const second = await generateIds(model, turn2, { ...options, prefixes });
+    expect(second).toEqual(await generateIds(model, turn2, options));
+    expect(second).toEqual(generateBatch(ReferenceLlama.fromWeights(config, weights), turn2, options));
+    for (const prefix of prefixes) prefix.release();
     model.release();
   });
 
