@@ -1,6 +1,6 @@
 import type { ConversationRecord, Turn } from "../data/record.ts";
 import type { Environment, EnvTask, ExampleTrajectory } from "../env/types.ts";
-import type { Generator } from "../generators/types.ts";
+import type { AgentSession, Generator } from "../generators/types.ts";
 import { nearestAction } from "./nearest.ts";
 import { parseReAct } from "./parse.ts";
 import {
@@ -65,13 +65,12 @@ export async function runEpisode(
   let error: string | undefined;
 
   const episode = await env.open(task);
-  let endSession = () => {};
+  let session: AgentSession | undefined;
   try {
     const start = await episode.reset();
     let observation = start.observation;
     turns.push({ from: "human", value: taskMessage(task.instruction, observation), loss: false });
-    const session = generator.startEpisode(env, task, { prompt });
-    endSession = () => session.end?.();
+    session = generator.startEpisode(env, task, { prompt });
     const recentReplies: string[] = [];
 
     while (agentTurns < options.maxTurns) {
@@ -140,7 +139,7 @@ export async function runEpisode(
       turns.push({ from: "human", value: `Observation: ${observation}`, loss: false });
     }
   } finally {
-    endSession();
+    session?.end?.();
     await episode.close();
   }
 

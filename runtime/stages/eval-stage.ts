@@ -62,21 +62,21 @@ export const evalStage: StageHandler = {
       const generator = metered.generator;
       try {
         // Every set of this model plays at once, so a local model batches replies across families.
-        for (const set of config.sets) {
-          if (!inputs[set.stage])
-            throw new Error(`evaluation task set ${set.stage} is not an input of this stage`);
-        }
-        const total = config.sets.reduce((n, set) => n + readTasks(inputs[set.stage].dir).length, 0);
+        const taskSets = config.sets.map((set) => {
+          const output = inputs[set.stage];
+          if (!output) throw new Error(`evaluation task set ${set.stage} is not an input of this stage`);
+          return { set, output, tasks: readTasks(output.dir) };
+        });
+        const total = taskSets.reduce((n, { tasks }) => n + tasks.length, 0);
         progress.start(total, `episodes (${model.name})`);
         const shared = sharedProgress(progress);
         const setResults = await Promise.all(
-          config.sets.map(async (set) => {
-            const output = inputs[set.stage];
+          taskSets.map(async ({ set, output, tasks }) => {
             const env = await resolveEnvironment((output.config as unknown as TasksConfig).env);
             const examples = exampleTrajectories(env.example, config.shots ?? 1, env.family);
             const { episodes, summary } = await collectTrajectories({
               env,
-              tasks: readTasks(output.dir),
+              tasks,
               generator,
               episode: {
                 examples,

@@ -8,7 +8,6 @@
  * position p reads cache positions 0..p only). Only the logits of one chosen token per row (its last
  * real token) go through the head and come back.
  */
-
 import type { Step } from "../device/step.ts";
 import { embeddingForward } from "../kernels/embedding.ts";
 import { residualAdd } from "../kernels/residual.ts";
@@ -45,28 +44,28 @@ export class GpuKvCache {
 
   /** Puts the first `length` positions of `prefix` into row `row` (recorded on `step`). */
   loadRow(step: Step, row: number, prefix: GpuKvPrefix, length: number): void {
-    this.copyRow(step, length, (layer, bytes) => {
+    const bytes = this.positionBytes(length);
+    for (let layer = 0; bytes > 0 && layer < this.keys.length; layer++) {
       step.copy(prefix.keys[layer], 0, this.keys[layer], this.rowOffset(row), bytes);
       step.copy(prefix.values[layer], 0, this.values[layer], this.rowOffset(row), bytes);
-    });
+    }
   }
 
   /** Keeps the first `length` positions of row `row` in `prefix` (recorded on `step`). */
   saveRow(step: Step, row: number, prefix: GpuKvPrefix, length: number): void {
-    this.copyRow(step, length, (layer, bytes) => {
+    const bytes = this.positionBytes(length);
+    for (let layer = 0; bytes > 0 && layer < this.keys.length; layer++) {
       step.copy(this.keys[layer], this.rowOffset(row), prefix.keys[layer], 0, bytes);
       step.copy(this.values[layer], this.rowOffset(row), prefix.values[layer], 0, bytes);
-    });
+    }
+  }
+
+  private positionBytes(positions: number): number {
+    return Math.max(0, positions) * this.model.config.numKvHeads * this.model.config.headDim * 4;
   }
 
   private rowOffset(row: number): number {
-    return row * this.capacity * this.model.config.numKvHeads * this.model.config.headDim * 4;
-  }
-
-  private copyRow(step: Step, length: number, copy: (layer: number, bytes: number) => void): void {
-    if (length <= 0) return;
-    const c = this.model.config;
-    for (let layer = 0; layer < c.numLayers; layer++) copy(layer, length * c.numKvHeads * c.headDim * 4);
+    return row * this.positionBytes(this.capacity);
   }
 }
 
