@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { GENERAL_DATA_VERSION } from "../../runtime/data/general/generate.ts";
 import { PlanBuilder } from "../../runtime/plan/build.ts";
 import type {
   BuiltinDataConfig,
@@ -491,6 +492,7 @@ export function planProgram(
           split: (s.string("split") ?? "train") as "train" | "test",
           count: s.number("count") ?? defaults.dataCount,
           seed: seedOf(d, s),
+          version: GENERAL_DATA_VERSION,
         };
         source = add(`builtin_data.${name}${suffix}`, "builtin_data", config);
       } else {

@@ -103,6 +103,8 @@ export interface BuiltinDataConfig {
   split: "train" | "test";
   count: number;
   seed: number;
+  /** The built-in set's generator version (GENERAL_DATA_VERSION): a new version is new data, so a new cache key. */
+  version: number;
 }
 
 /** A base model: a built-in preset initialised from a seed, or a Hugging Face style directory. */

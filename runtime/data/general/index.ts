@@ -2,6 +2,6 @@
 export { choicePrompt, chosenLetter, numbersIn, score } from "./checkers.ts";
 export { type ChoiceOptions, choiceRecord, generateChoices } from "./choice.ts";
 export { evaluateChoices, evaluateGeneral, type GeneralScore, type Respond } from "./evaluate.ts";
-export { type GeneralOptions, generalRecord, generateGeneral } from "./generate.ts";
+export { GENERAL_DATA_VERSION, type GeneralOptions, generalRecord, generateGeneral } from "./generate.ts";
 export { GeneralSetTooSmallError, type GeneralSplit, generalSplits, splitOf } from "./split.ts";
 export * from "./types.ts";

@@ -4,7 +4,7 @@
  * cached, and scored later by `score()` in checkers.ts.
  */
 
-export type Category = "arithmetic" | "strings" | "lists" | "facts" | "format" | "dialogue";
+export type Category = "arithmetic" | "strings" | "lists" | "facts" | "format" | "dialogue" | "reading";
 
 export const categories: readonly Category[] = [
   "arithmetic",
@@ -13,6 +13,7 @@ export const categories: readonly Category[] = [
   "facts",
   "format",
   "dialogue",
+  "reading",
 ];
 
 export type Letter = "A" | "B" | "C" | "D";
