@@ -81,7 +81,7 @@ describe("atune env errors", () => {
     const option = await run(["play", "db", "--options", '{"colour": 1}']);
     expect(option.status).toBe(1);
     expect(option.stderr).toBe(
-      "atune env: db: unknown option 'colour'. Known options: domains, kinds, statementTimeoutMs.",
+      "atune env: db: unknown option 'colour'. Known options: domains, kinds, templates, statementTimeoutMs.",
     );
     await expect(envCommand.run(["play", "os", "--split", "dev"])).rejects.toThrow(
       /--split must be 'train' or 'test'/,

@@ -6,7 +6,7 @@ import { sharedSqlHost } from "../../runtime/env/db/host.ts";
 import { dbEnv, dbExampleTask, dbTasks } from "../../runtime/env/db/index.ts";
 import { answerMatchesRows } from "../../runtime/env/db/judge.ts";
 import { referenceBytes } from "../../runtime/env/db/reference.ts";
-import type { DbTaskData } from "../../runtime/env/db/tasks.ts";
+import { type DbTaskData, dbTemplateNames } from "../../runtime/env/db/tasks.ts";
 import { expertGenerator } from "../../runtime/generators/expert.ts";
 import { mapLimit, playExpert } from "./play.ts";
 
@@ -31,6 +31,33 @@ describe("db family: tasks", () => {
     expect(test.filter((t) => trainKeys.has(key(t)))).toEqual([]);
     const kinds = new Set(train.map((t) => (t.data as DbTaskData).kind));
     expect(kinds).toEqual(new Set(["select", "modify"]));
+    // Every template listed for the templates option is one the generator draws, and back.
+    const drawn = new Set(
+      train.map((t) => `${(t.data as DbTaskData).domain}/${(t.data as DbTaskData).template}`),
+    );
+    const listed = Object.entries(dbTemplateNames).flatMap(([d, names]) => names.map((n) => `${d}/${n}`));
+    expect([...drawn].sort()).toEqual(listed.sort());
+  });
+
+  it("narrows to the templates asked for, and names the known ones for an unknown one", () => {
+    const tasks = dbTasks({
+      split: "train",
+      count: 40,
+      seed: 1,
+      options: { domains: ["shop"], templates: ["count-status", "customer-total"] },
+    });
+    const templates = new Set(tasks.map((t) => (t.data as DbTaskData).template));
+    expect(templates).toEqual(new Set(["count-status", "customer-total"]));
+    expect(() =>
+      dbTasks({
+        split: "train",
+        count: 1,
+        seed: 0,
+        options: { domains: ["shop"], templates: ["average-salary"] },
+      }),
+    ).toThrow(
+      /unknown template 'average-salary' in option 'templates' for domains shop\. Known: customer-total, /,
+    );
   });
 
   it("filters by kind and domain, and rejects unknown options", () => {

@@ -7,7 +7,14 @@ import type { Environment, EnvTask, ExampleTrajectory, TaskQuery } from "../type
 import { dbDerivation } from "./derive.ts";
 import { DbEpisode, type DbLimits } from "./episode.ts";
 import { dbExpert } from "./expert.ts";
-import { type DbCandidate, type DbDomain, type DbTaskData, dbDomainNames, dbDomains } from "./tasks.ts";
+import {
+  type DbCandidate,
+  type DbDomain,
+  type DbTaskData,
+  dbDomainNames,
+  dbDomains,
+  dbTemplateNames,
+} from "./tasks.ts";
 
 const DEFAULT_TIMEOUT_MS = 2000;
 
@@ -19,6 +26,10 @@ const options = {
   kinds: {
     description: 'Task kinds: "select" (questions), "modify" (changes), or both.',
     default: ["select", "modify"],
+  },
+  templates: {
+    description: "Only these task templates (default: every template of the chosen domains and kinds).",
+    default: [],
   },
   statementTimeoutMs: {
     description: "Wall-clock limit for one SQL statement, in milliseconds.",
@@ -39,13 +50,31 @@ function readOptions(raw: Record<string, unknown> = {}) {
   if (!Array.isArray(kinds) || kinds.length === 0 || kinds.some((k) => k !== "select" && k !== "modify")) {
     throw new Error(`db: option 'kinds' must be a non-empty list of "select" and/or "modify".`);
   }
+  const templates = readTemplates(raw.templates, domains as DbDomain[]);
   const timeout = raw.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeout !== "number" || !(timeout >= 50 && timeout <= 600_000)) {
     throw new Error(
       "db: option 'statementTimeoutMs' must be a number of milliseconds between 50 and 600000.",
     );
   }
-  return { domains: domains as DbDomain[], kinds: kinds as Array<"select" | "modify">, timeout };
+  return { domains: domains as DbDomain[], kinds: kinds as Array<"select" | "modify">, templates, timeout };
+}
+
+/** The `templates` option: undefined (every template) or names known in the chosen domains. */
+function readTemplates(raw: unknown, domains: DbDomain[]): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const known = domains.flatMap((d) => dbTemplateNames[d]);
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw new Error(`db: option 'templates' must be a non-empty list of: ${known.join(", ")}.`);
+  }
+  for (const name of raw) {
+    if (!known.includes(name)) {
+      throw new Error(
+        `db: unknown template '${name}' in option 'templates' for domains ${domains.join(", ")}. Known: ${known.join(", ")}.`,
+      );
+    }
+  }
+  return raw as string[];
 }
 
 export interface DbTaskPayload extends DbTaskData {
@@ -56,7 +85,10 @@ export function dbTasks(query: TaskQuery): EnvTask[] {
   const opts = readOptions(query.options);
   const candidates = drawTasks<DbCandidate>(query.split, query.count, query.seed, (rng) => {
     const candidate = dbDomains[rng.pick(opts.domains)](rng);
-    return opts.kinds.includes(candidate.data.kind) ? candidate : undefined;
+    const wanted =
+      opts.kinds.includes(candidate.data.kind) &&
+      (opts.templates === undefined || opts.templates.includes(candidate.data.template));
+    return wanted ? candidate : undefined;
   });
   return candidates.map((c) => {
     return {

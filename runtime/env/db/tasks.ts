@@ -448,3 +448,32 @@ function school(rng: Rng): DbCandidate {
 export const dbDomains = { company, shop, school } satisfies Record<string, (rng: Rng) => DbCandidate>;
 export type DbDomain = keyof typeof dbDomains;
 export const dbDomainNames = Object.keys(dbDomains) as DbDomain[];
+
+/** Each domain's task templates (the `template` of the tasks it draws), for the `templates` option. */
+export const dbTemplateNames: Record<DbDomain, readonly string[]> = {
+  company: [
+    "count-in-department",
+    "average-salary",
+    "hired-after",
+    "top-earners",
+    "raise-department",
+    "delete-hired-before",
+    "insert-employee",
+  ],
+  shop: [
+    "customer-total",
+    "count-status",
+    "products-by-city",
+    "cancel-pending",
+    "delete-small-orders",
+    "customers-with-status",
+  ],
+  school: [
+    "average-score",
+    "students-in-course",
+    "count-grade",
+    "curve-course",
+    "insert-course",
+    "drop-low-scores",
+  ],
+};
