@@ -6,7 +6,6 @@ import { dialogue } from "./categories/dialogue.ts";
 import { facts } from "./categories/facts.ts";
 import { format } from "./categories/format.ts";
 import { lists } from "./categories/lists.ts";
-import { reading } from "./categories/reading.ts";
 import { strings } from "./categories/strings.ts";
 import { contentId, GeneralSetTooSmallError, type GeneralSplit, splitOf } from "./split.ts";
 import type { Category, GeneralItem } from "./types.ts";
@@ -14,9 +13,8 @@ import type { Category, GeneralItem } from "./types.ts";
 /**
  * Bumped whenever what generateGeneral or generateChoices produces for the same options changes, so
  * plans that use the built-in sets get new cache keys instead of reusing stale data.
- * 2: the "reading" category.
  */
-export const GENERAL_DATA_VERSION = 2;
+export const GENERAL_DATA_VERSION = 1;
 
 /** How often each category is drawn. Dialogue has the smallest pool, so it gets the smallest share. */
 const mix: ReadonlyArray<readonly [Category, number, CandidateMaker]> = [
@@ -26,7 +24,6 @@ const mix: ReadonlyArray<readonly [Category, number, CandidateMaker]> = [
   ["facts", 0.15, facts],
   ["format", 0.12, format],
   ["dialogue", 0.08, dialogue],
-  ["reading", 0.25, reading],
 ];
 
 export interface GeneralOptions {

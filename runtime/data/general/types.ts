@@ -4,7 +4,7 @@
  * cached, and scored later by `score()` in checkers.ts.
  */
 
-export type Category = "arithmetic" | "strings" | "lists" | "facts" | "format" | "dialogue" | "reading";
+export type Category = "arithmetic" | "strings" | "lists" | "facts" | "format" | "dialogue";
 
 export const categories: readonly Category[] = [
   "arithmetic",
@@ -13,7 +13,6 @@ export const categories: readonly Category[] = [
   "facts",
   "format",
   "dialogue",
-  "reading",
 ];
 
 export type Letter = "A" | "B" | "C" | "D";
