@@ -28,8 +28,10 @@ const options = {
     default: ["select", "modify"],
   },
   templates: {
-    description: "Only these task templates (default: every template of the chosen domains and kinds).",
-    default: [],
+    description: `Only these task templates (${Object.entries(dbTemplateNames)
+      .map(([domain, names]) => `${domain}: ${names.join(", ")}`)
+      .join("; ")}).`,
+    default: Object.values(dbTemplateNames).flat(),
   },
   statementTimeoutMs: {
     description: "Wall-clock limit for one SQL statement, in milliseconds.",
