@@ -10,6 +10,7 @@ import { compile } from "../../cli/commands/compile.ts";
 import { planCommand } from "../../cli/commands/plan.ts";
 import { runCommand } from "../../cli/commands/run.ts";
 import { compileRecipe } from "../../compiler/compile.ts";
+import { GENERAL_DATA_VERSION } from "../../runtime/data/general/index.ts";
 import { formatPlan } from "../../runtime/plan/io.ts";
 import { planProblems } from "../../runtime/plan/key.ts";
 import type { Plan } from "../../runtime/plan/types.ts";
@@ -47,6 +48,14 @@ describe("the planner", () => {
     });
     expect(stage(plan, "filter.agent")?.config).toEqual({
       filters: [{ type: "reward", op: "==", value: 1 }, { type: "format" }, { type: "dedupe" }],
+    });
+    // The built-in data's generator version is part of its configuration, hence of its cache key.
+    expect(stage(plan, "builtin_data.general")?.config).toEqual({
+      name: "general",
+      split: "train",
+      count: 2000,
+      seed: expect.any(Number),
+      version: GENERAL_DATA_VERSION,
     });
     expect(stage(plan, "mix.tuning")?.config).toMatchObject({
       weights: { "filter.agent": 0.2, "builtin_data.general": 0.8 },
