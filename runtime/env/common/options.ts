@@ -56,3 +56,31 @@ export function resolveOptions<T>(
   }
   return resolved as unknown as T;
 }
+
+/**
+ * A list option of names (templates, domains …): `fallback` when absent, else a non-empty list of
+ * names from `known`; anything else is an error naming the option and the known names. `scope`
+ * says what `known` depends on, e.g. "for domains shop".
+ */
+export function readNameList<T extends string>(
+  family: string,
+  option: string,
+  raw: unknown,
+  known: readonly T[],
+  fallback: readonly T[],
+  scope = "",
+): T[] {
+  if (raw === undefined) return [...fallback];
+  const where = scope ? ` ${scope}` : "";
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw new Error(`${family}: option '${option}' must be a non-empty list of: ${known.join(", ")}.`);
+  }
+  for (const name of raw) {
+    if (!known.includes(name)) {
+      throw new Error(
+        `${family}: unknown ${option.replace(/s$/, "")} '${name}' in option '${option}'${where}. Known: ${known.join(", ")}.`,
+      );
+    }
+  }
+  return raw as T[];
+}

@@ -2,6 +2,7 @@
  * The `db` family (AgentBench DB-like): SQLite through better-sqlite3, a fresh copy of a generated
  * reference database per episode, run in a worker process with a statement timeout.
  */
+import { readNameList } from "../common/options.ts";
 import { contentHash, drawTasks } from "../sandbox/random.ts";
 import type { Environment, EnvTask, ExampleTrajectory, TaskQuery } from "../types.ts";
 import { dbDerivation } from "./derive.ts";
@@ -52,7 +53,16 @@ function readOptions(raw: Record<string, unknown> = {}) {
   if (!Array.isArray(kinds) || kinds.length === 0 || kinds.some((k) => k !== "select" && k !== "modify")) {
     throw new Error(`db: option 'kinds' must be a non-empty list of "select" and/or "modify".`);
   }
-  const templates = readTemplates(raw.templates, domains as DbDomain[]);
+  // The chosen domains' templates are the known names, and the default.
+  const known = (domains as DbDomain[]).flatMap((d) => dbTemplateNames[d]);
+  const templates = readNameList(
+    "db",
+    "templates",
+    raw.templates,
+    known,
+    known,
+    `for domains ${domains.join(", ")}`,
+  );
   const timeout = raw.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeout !== "number" || !(timeout >= 50 && timeout <= 600_000)) {
     throw new Error(
@@ -60,23 +70,6 @@ function readOptions(raw: Record<string, unknown> = {}) {
     );
   }
   return { domains: domains as DbDomain[], kinds: kinds as Array<"select" | "modify">, templates, timeout };
-}
-
-/** The `templates` option: undefined (every template) or names known in the chosen domains. */
-function readTemplates(raw: unknown, domains: DbDomain[]): string[] | undefined {
-  if (raw === undefined) return undefined;
-  const known = domains.flatMap((d) => dbTemplateNames[d]);
-  if (!Array.isArray(raw) || raw.length === 0) {
-    throw new Error(`db: option 'templates' must be a non-empty list of: ${known.join(", ")}.`);
-  }
-  for (const name of raw) {
-    if (!known.includes(name)) {
-      throw new Error(
-        `db: unknown template '${name}' in option 'templates' for domains ${domains.join(", ")}. Known: ${known.join(", ")}.`,
-      );
-    }
-  }
-  return raw as string[];
 }
 
 export interface DbTaskPayload extends DbTaskData {
@@ -88,8 +81,7 @@ export function dbTasks(query: TaskQuery): EnvTask[] {
   const candidates = drawTasks<DbCandidate>(query.split, query.count, query.seed, (rng) => {
     const candidate = dbDomains[rng.pick(opts.domains)](rng);
     const wanted =
-      opts.kinds.includes(candidate.data.kind) &&
-      (opts.templates === undefined || opts.templates.includes(candidate.data.template));
+      opts.kinds.includes(candidate.data.kind) && opts.templates.includes(candidate.data.template);
     return wanted ? candidate : undefined;
   });
   return candidates.map((c) => {

@@ -3,6 +3,7 @@
  * directory. Questions end with `answer:`, file-changing tasks with `finish`.
  */
 
+import { readNameList } from "../common/options.ts";
 import { DEFAULT_LIMITS, ensureSandbox, type SandboxLimits } from "../sandbox/bwrap.ts";
 import { contentHash, drawTasks } from "../sandbox/random.ts";
 import type { Environment, EnvTask, ExampleTrajectory, TaskQuery } from "../types.ts";
@@ -33,22 +34,12 @@ function readOptions(raw: Record<string, unknown> = {}): OsOptions {
       throw new Error(`os: unknown option '${key}'. Known options: ${Object.keys(options).join(", ")}.`);
     }
   }
-  const templates = (raw.templates ?? osTemplateNames) as unknown;
-  if (!Array.isArray(templates) || templates.length === 0) {
-    throw new Error(`os: option 'templates' must be a non-empty list of: ${osTemplateNames.join(", ")}.`);
-  }
-  for (const name of templates) {
-    if (!osTemplateNames.includes(name)) {
-      throw new Error(
-        `os: unknown template '${name}' in option 'templates'. Known: ${osTemplateNames.join(", ")}.`,
-      );
-    }
-  }
+  const templates = readNameList("os", "templates", raw.templates, osTemplateNames, osTemplateNames);
   const timeout = raw.commandTimeoutMs ?? DEFAULT_LIMITS.wallMs;
   if (typeof timeout !== "number" || !(timeout >= 100 && timeout <= 600_000)) {
     throw new Error("os: option 'commandTimeoutMs' must be a number of milliseconds between 100 and 600000.");
   }
-  return { templates: templates as OsTemplate[], commandTimeoutMs: timeout };
+  return { templates, commandTimeoutMs: timeout };
 }
 
 /** Task data plus the per-command limits the episode runs under. */
