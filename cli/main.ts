@@ -62,6 +62,11 @@ const commands: CommandEntry[] = [
     load: async () => (await import("./commands/test.ts")).testCommand,
   },
   {
+    name: "tokenizer",
+    summary: "learn a byte-level BPE tokenizer from conversation files",
+    load: async () => (await import("./commands/tokenizer.ts")).tokenizerCommand,
+  },
+  {
     name: "serve",
     summary: "serve a model directory as an OpenAI-compatible Chat Completions endpoint",
     load: async () => (await import("./commands/serve.ts")).serveCommand,

@@ -95,7 +95,7 @@ export class ByteTokenizer implements TextTokenizer {
  * GPT-2's byte → printable-character table: byte-level BPE vocabularies (and so tokenizer.json)
  * spell bytes with these characters.
  */
-function byteLevelAlphabet(): string[] {
+export function byteLevelAlphabet(): string[] {
   const printable = (byte: number) =>
     (byte >= 33 && byte <= 126) || (byte >= 161 && byte <= 172) || byte >= 174;
   const alphabet: string[] = [];
@@ -107,17 +107,30 @@ function byteLevelAlphabet(): string[] {
 }
 
 /**
- * The byte tokenizer as Hugging Face files: a byte-level BPE `tokenizer.json` with no merges (so
- * every byte is its own token, id = byte value) and the specials as added tokens, plus a
- * `tokenizer_config.json` with the special tokens and the chat template. Saved beside a built-in
- * model's weights, they make the checkpoint usable by transformers and tokenizers.js alike.
+ * The byte tokenizer as Hugging Face files: a byte-level BPE `tokenizer.json` (ids 0–255 are the
+ * bytes) and the specials as added tokens, plus a `tokenizer_config.json` with the special tokens
+ * and the chat template. Saved beside a built-in model's weights, they make the checkpoint usable
+ * by transformers and tokenizers.js alike. With no merges every byte is its own token; with
+ * `merges` (trainBpeMerges) each new merged token takes the next id after the specials, and text is
+ * first split by GPT-2's pattern, as the merges were learned.
  */
-export function byteTokenizerFiles(): { "tokenizer.json": object; "tokenizer_config.json": object } {
+export function byteTokenizerFiles(merges: ReadonlyArray<readonly [string, string]> = []): {
+  "tokenizer.json": object;
+  "tokenizer_config.json": object;
+} {
   const vocab: Record<string, number> = {};
   byteLevelAlphabet().forEach((char, byte) => {
     vocab[char] = byte;
   });
-  const byteLevel = { type: "ByteLevel", add_prefix_space: false, trim_offsets: false, use_regex: false };
+  // Two merges can spell the same token ("ab"+"c", "a"+"bc"); it gets one id.
+  let nextId = BYTE_VOCAB_SIZE;
+  for (const [left, right] of merges) vocab[left + right] ??= nextId++;
+  const byteLevel = {
+    type: "ByteLevel",
+    add_prefix_space: false,
+    trim_offsets: false,
+    use_regex: merges.length > 0,
+  };
   const addedTokens = BYTE_SPECIAL_TOKENS.map((content, index) => ({
     id: 256 + index,
     content,
@@ -147,7 +160,7 @@ export function byteTokenizerFiles(): { "tokenizer.json": object; "tokenizer_con
         byte_fallback: false,
         ignore_merges: false,
         vocab,
-        merges: [],
+        merges: merges.map(([left, right]) => `${left} ${right}`),
       },
     },
     "tokenizer_config.json": {
