@@ -318,13 +318,18 @@ export function planProgram(
           }
           const preset = v.kind === "Builtin" ? v.name.value : "";
           const context = s.number("context");
+          const tokenizer = s.string("tokenizer");
           if (v.kind === "Builtin" && isPretrained(preset)) {
             // A shipped checkpoint: its files are the stage's, so the key follows the weights.
-            if (context !== undefined) {
+            for (const [key, value] of [
+              ["context", context],
+              ["tokenizer", tokenizer],
+            ] as const) {
+              if (value === undefined) continue;
               throw new UnsupportedSetting(
-                s.expr("context")!.span,
-                `context on the pretrained model '${preset}'`,
-                "leave context out: a pretrained model keeps the context it was trained with",
+                s.expr(key)!.span,
+                `${key} on the pretrained model '${preset}'`,
+                `leave ${key} out: a pretrained model keeps the ${key} it was trained with`,
               );
             }
             const dir = pretrainedModelDir(preset);
@@ -334,13 +339,27 @@ export function planProgram(
             const config: ModelStageConfig = { source: "builtin", preset, seed: seedOf(d, s) };
             return add(`model.${name}${suffix}`, "model", config, [], files);
           }
+          if (tokenizer === undefined) {
+            const config: ModelStageConfig = {
+              source: "builtin",
+              preset,
+              seed: seedOf(d, s),
+              ...(context === undefined ? {} : { context }),
+            };
+            return add(`model.${name}${suffix}`, "model", config);
+          }
+          // The tokenizer's files are the stage's, so retraining the tokenizer gives a new key.
+          const tokenizerDir = resolve(baseDir, tokenizer);
+          const span = s.expr("tokenizer")!.span;
           const config: ModelStageConfig = {
             source: "builtin",
             preset,
             seed: seedOf(d, s),
             ...(context === undefined ? {} : { context }),
+            tokenizer: tokenizerDir,
           };
-          return add(`model.${name}${suffix}`, "model", config);
+          const files = filesOf(TOKENIZER_FILES.map((f): [string, Span] => [join(tokenizerDir, f), span]));
+          return add(`model.${name}${suffix}`, "model", config, [], files);
         }
         case "task": {
           const { config, files } = tasksConfig(d, null);
@@ -542,6 +561,9 @@ function add0(builder: PlanBuilder, id: string, kind: "report", config: object, 
 function unique(ids: string[]): string[] {
   return [...new Set(ids)];
 }
+
+/** What a tokenizer folder for a built-in size holds ('atune tokenizer train' writes both). */
+const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json"];
 
 /**
  * The files of a model directory that decide what it computes: its config, weights, tokenizer and

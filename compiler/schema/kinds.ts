@@ -134,6 +134,10 @@ export const declarationSchema: Record<DeclarationKind, KindSpec> = {
         keys: {
           seed,
           context: { type: int(16, 8192), doc: "context length in tokens (sizes trained from scratch only)" },
+          tokenizer: {
+            type: str,
+            doc: "folder with tokenizer.json and tokenizer_config.json, e.g. from 'atune tokenizer train' (sizes trained from scratch only; default: bytes)",
+          },
         },
         builtin: { names: builtinModels, what: "built-in model" },
       },

@@ -109,8 +109,11 @@ export interface BuiltinDataConfig {
 
 /** A base model: a built-in preset initialised from a seed, or a Hugging Face style directory. */
 export type ModelStageConfig =
-  /** `context` overrides the preset's context length (maxPositionEmbeddings). */
-  | { source: "builtin"; preset: string; seed: number; context?: number }
+  /**
+   * `context` overrides the preset's context length (maxPositionEmbeddings); `tokenizer` is the
+   * absolute path of a folder whose tokenizer replaces the byte tokenizer (its files are hashed).
+   */
+  | { source: "builtin"; preset: string; seed: number; context?: number; tokenizer?: string }
   /** Absolute path; the hashes of config.json, the weights and the tokenizer files are the stage's files. */
   | { source: "hf"; path: string };
 

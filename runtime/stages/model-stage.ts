@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { StageHandler, StageOutput } from "../executor/executor.ts";
 import type { ModelStageConfig } from "../plan/config.ts";
@@ -7,13 +7,15 @@ import { countParameters, initWeights } from "../train/model/params.ts";
 import { presetConfig } from "../train/model/presets.ts";
 import { isPretrained, PRETRAINED, pretrainedModelDir } from "../train/model/pretrained.ts";
 import { byteTokenizerFiles } from "../train/tokenizer/byte.ts";
+import { type HfTokenizer, loadHfTokenizer } from "../train/tokenizer/hf.ts";
 
 /** Subdirectory of a model or train stage that holds a complete Hugging Face model directory. */
 export const MODEL_DIR = "model";
 
 /**
  * A base model. Built-in presets are initialised from the seed and written as a full Hugging Face
- * directory (config.json, model.safetensors, the byte tokenizer's files); a user's directory is
+ * directory (config.json, model.safetensors, the byte tokenizer's files or those of the `tokenizer`
+ * folder, which also set the vocabulary size); a user's directory is
  * checked (it loads, and has a tokenizer) and used in place.
  */
 export const modelStage: StageHandler = {
@@ -33,12 +35,23 @@ export const modelStage: StageHandler = {
     if (config.source === "builtin") {
       const modelConfig = presetConfig(config.preset);
       if (config.context !== undefined) modelConfig.maxPositionEmbeddings = config.context;
+      const tokenizer = config.tokenizer === undefined ? undefined : loadPresetTokenizer(config.tokenizer);
+      if (tokenizer) {
+        modelConfig.vocabSize = tokenizer.tokenizer.vocabSize;
+        modelConfig.bosTokenId = tokenizer.tokenizer.bosId;
+        modelConfig.eosTokenId = tokenizer.tokenizer.eosId;
+        modelConfig.padTokenId = tokenizer.tokenizer.padId;
+      }
       saveCheckpoint(join(dir, MODEL_DIR), {
         config: modelConfig,
         weights: initWeights(modelConfig, config.seed),
-        extraFiles: byteTokenizerFiles(),
+        extraFiles: tokenizer?.files ?? byteTokenizerFiles(),
       });
-      return { preset: config.preset, parameters: countParameters(modelConfig) };
+      return {
+        preset: config.preset,
+        parameters: countParameters(modelConfig),
+        vocabSize: modelConfig.vocabSize,
+      };
     }
     const { config: modelConfig } = loadCheckpoint(config.path);
     if (!existsSync(join(config.path, "tokenizer.json"))) {
@@ -49,6 +62,29 @@ export const modelStage: StageHandler = {
     return { path: config.path, parameters: countParameters(modelConfig) };
   },
 };
+
+/**
+ * A tokenizer folder for a built-in size: it must load, and have an end-of-turn token and a chat
+ * template (generation stops at the one and prompts are rendered with the other).
+ */
+function loadPresetTokenizer(folder: string): { tokenizer: HfTokenizer; files: Record<string, string> } {
+  const tokenizer = loadHfTokenizer(folder);
+  const problems = [
+    tokenizer.eosId === undefined ? "no eos_token in tokenizer_config.json" : "",
+    tokenizer.chatTemplate === undefined ? "no chat_template in tokenizer_config.json" : "",
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new Error(
+      `the tokenizer in ${folder} cannot serve a chat model: ${problems.join("; ")}. ` +
+        "Use a folder written by 'atune tokenizer train', or add them.",
+    );
+  }
+  const files: Record<string, string> = {};
+  for (const name of ["tokenizer.json", "tokenizer_config.json"]) {
+    files[name] = readFileSync(join(folder, name), "utf8");
+  }
+  return { tokenizer, files };
+}
 
 /** Where a model or train stage's model directory is. */
 export function modelDirOf(output: StageOutput): string {
