@@ -313,7 +313,14 @@ export function planProgram(
             const files = existsSync(dir)
               ? filesOf([...modelFiles(dir).map((f): [string, Span] => [f, v.path.span]), ...extra])
               : filesOf([[dir, v.path.span]]);
-            const config: ModelStageConfig = { source: "hf", path: dir };
+            const tokenizerFile = s.string("tokenizer");
+            const templateFile = s.string("chat_template");
+            const config: ModelStageConfig = {
+              source: "hf",
+              path: dir,
+              ...(tokenizerFile === undefined ? {} : { tokenizer: resolve(baseDir, tokenizerFile) }),
+              ...(templateFile === undefined ? {} : { chatTemplate: resolve(baseDir, templateFile) }),
+            };
             return add(`model.${name}${suffix}`, "model", config, [], files);
           }
           const preset = v.kind === "Builtin" ? v.name.value : "";

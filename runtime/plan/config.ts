@@ -114,8 +114,11 @@ export type ModelStageConfig =
    * absolute path of a folder whose tokenizer replaces the byte tokenizer (its files are hashed).
    */
   | { source: "builtin"; preset: string; seed: number; context?: number; tokenizer?: string }
-  /** Absolute path; the hashes of config.json, the weights and the tokenizer files are the stage's files. */
-  | { source: "hf"; path: string };
+  /**
+   * Absolute paths; the hashes of config.json, the weights and the tokenizer files are the stage's
+   * files. `tokenizer` (a tokenizer.json) and `chatTemplate` (a Jinja file) replace the directory's own.
+   */
+  | { source: "hf"; path: string; tokenizer?: string; chatTemplate?: string };
 
 export interface TrainStageConfig {
   /** Input stage ids: the base model (a model or train stage) and the training data (a dataset or mix). */

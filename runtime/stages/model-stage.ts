@@ -1,4 +1,13 @@
-import { existsSync, readFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { StageHandler, StageOutput } from "../executor/executor.ts";
 import type { ModelStageConfig } from "../plan/config.ts";
@@ -54,14 +63,41 @@ export const modelStage: StageHandler = {
       };
     }
     const { config: modelConfig } = loadCheckpoint(config.path);
-    if (!existsSync(join(config.path, "tokenizer.json"))) {
+    const overridden = config.tokenizer !== undefined || config.chatTemplate !== undefined;
+    const modelDir = overridden ? overlayModelDir(config, join(dir, MODEL_DIR)) : config.path;
+    if (!existsSync(join(modelDir, "tokenizer.json"))) {
       throw new Error(
-        `${config.path} has no tokenizer.json; a model directory needs its tokenizer to train or generate`,
+        `${config.path} has no tokenizer.json; a model directory needs its tokenizer to train or generate ` +
+          "(or name one with the model's tokenizer option)",
       );
     }
-    return { path: config.path, parameters: countParameters(modelConfig) };
+    // An overlay lives in this stage's model/ folder, which modelDirOf finds when there is no path.
+    const parameters = countParameters(modelConfig);
+    return overridden ? { source: config.path, parameters } : { path: config.path, parameters };
   },
 };
+
+/**
+ * A user's directory with its `tokenizer` or `chat_template` replaced, without copying the
+ * weights: every file of the directory is linked into `target`, then tokenizer.json is replaced by
+ * the named file and tokenizer_config.json's chat_template by the named template's text.
+ */
+function overlayModelDir(config: Extract<ModelStageConfig, { source: "hf" }>, target: string): string {
+  mkdirSync(target, { recursive: true });
+  for (const name of readdirSync(config.path)) symlinkSync(join(config.path, name), join(target, name));
+  if (config.tokenizer !== undefined) {
+    rmSync(join(target, "tokenizer.json"), { force: true });
+    copyFileSync(config.tokenizer, join(target, "tokenizer.json"));
+  }
+  if (config.chatTemplate !== undefined) {
+    const configFile = join(target, "tokenizer_config.json");
+    const tokenizerConfig = existsSync(configFile) ? JSON.parse(readFileSync(configFile, "utf8")) : {};
+    tokenizerConfig.chat_template = readFileSync(config.chatTemplate, "utf8");
+    rmSync(configFile, { force: true });
+    writeFileSync(configFile, `${JSON.stringify(tokenizerConfig, null, 2)}\n`);
+  }
+  return target;
+}
 
 /**
  * A tokenizer folder for a built-in size: it must load, and have an end-of-turn token and a chat

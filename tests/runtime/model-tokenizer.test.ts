@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,7 +7,8 @@ import { executePlan } from "../../runtime/executor/executor.ts";
 import type { Progress } from "../../runtime/executor/progress.ts";
 import { stageHandlers } from "../../runtime/stages/handlers.ts";
 import { MODEL_DIR } from "../../runtime/stages/model-stage.ts";
-import { loadCheckpoint } from "../../runtime/train/io/checkpoint.ts";
+import { loadCheckpoint, saveCheckpoint } from "../../runtime/train/io/checkpoint.ts";
+import { initWeights } from "../../runtime/train/model/params.ts";
 import { presetConfig } from "../../runtime/train/model/presets.ts";
 import { trainBpeMerges } from "../../runtime/train/tokenizer/bpe-train.ts";
 import { BYTE_SPECIAL_IDS, byteTokenizerFiles } from "../../runtime/train/tokenizer/byte.ts";
@@ -91,5 +92,48 @@ describe("a built-in size with its own tokenizer (model option tokenizer)", () =
       progress: quiet,
     }).catch((error: Error) => error);
     expect(String(failure)).toContain("no chat_template in tokenizer_config.json");
+  });
+});
+
+describe("a Hugging Face directory with its tokenizer or chat template named elsewhere", () => {
+  it("is used through an overlay of the directory: the named files replace its own, the weights are linked", async () => {
+    const { dir } = project('builtin "tiny"');
+    const hfDir = join(dir, "hf-model");
+    const config = { ...presetConfig("tiny"), maxPositionEmbeddings: 64 };
+    const files = byteTokenizerFiles();
+    const tokenizerConfig = { ...(files["tokenizer_config.json"] as Record<string, unknown>) };
+    delete tokenizerConfig.chat_template;
+    saveCheckpoint(hfDir, {
+      config,
+      weights: initWeights(config, 1),
+      extraFiles: { "tokenizer.json": files["tokenizer.json"], "tokenizer_config.json": tokenizerConfig },
+    });
+    const template =
+      "{% for message in messages %}[{{ message['role'] }}] {{ message['content'] }}{{ eos_token }}{% endfor %}";
+    writeFileSync(join(dir, "chat.jinja"), template);
+    const file = join(dir, "hf.atune");
+    writeFileSync(
+      file,
+      `recipe r {\n  model m = hf "./hf-model" { tokenizer = "./tok/tokenizer.json", chat_template = "./chat.jinja" }\n}\n`,
+    );
+    const plan = compileRecipe(file).plan!;
+    expect(plan.stages[0].config).toMatchObject({
+      source: "hf",
+      path: hfDir,
+      tokenizer: join(dir, "tok", "tokenizer.json"),
+      chatTemplate: join(dir, "chat.jinja"),
+    });
+    const root = join(dir, "root");
+    const manifest = await executePlan(plan, { root, handlers: stageHandlers, progress: quiet });
+    const overlay = join(root, "cache", manifest.stages[0].key, MODEL_DIR);
+    const tokenizer = loadHfTokenizer(overlay);
+    expect(tokenizer.chatTemplate).toBe(template);
+    expect(tokenizer.encode(" orders")).toHaveLength(1);
+    expect(realpathSync(join(overlay, "model.safetensors"))).toBe(
+      realpathSync(join(hfDir, "model.safetensors")),
+    );
+    // The user's directory is left as it was.
+    expect(loadHfTokenizer(hfDir).chatTemplate).toBeUndefined();
+    expect(loadHfTokenizer(hfDir).encode(" orders")).toHaveLength(7);
   });
 });
