@@ -6,7 +6,7 @@ import { sharedSqlHost } from "../../runtime/env/db/host.ts";
 import { dbEnv, dbExampleTask, dbTasks } from "../../runtime/env/db/index.ts";
 import { answerMatchesRows } from "../../runtime/env/db/judge.ts";
 import { referenceBytes } from "../../runtime/env/db/reference.ts";
-import { type DbTaskData, dbTemplateNames } from "../../runtime/env/db/tasks.ts";
+import { type DbTaskData, dbTemplateKinds } from "../../runtime/env/db/tasks.ts";
 import { expertGenerator } from "../../runtime/generators/expert.ts";
 import { mapLimit, playExpert } from "./play.ts";
 
@@ -31,11 +31,16 @@ describe("db family: tasks", () => {
     expect(test.filter((t) => trainKeys.has(key(t)))).toEqual([]);
     const kinds = new Set(train.map((t) => (t.data as DbTaskData).kind));
     expect(kinds).toEqual(new Set(["select", "modify"]));
-    // Every template listed for the templates option is one the generator draws, and back.
+    // Every template listed for the templates option (with its kind) is one the generator draws, and back.
     const drawn = new Set(
-      train.map((t) => `${(t.data as DbTaskData).domain}/${(t.data as DbTaskData).template}`),
+      train.map((t) => {
+        const data = t.data as DbTaskData;
+        return `${data.domain}/${data.template}/${data.kind}`;
+      }),
     );
-    const listed = Object.entries(dbTemplateNames).flatMap(([d, names]) => names.map((n) => `${d}/${n}`));
+    const listed = Object.entries(dbTemplateKinds).flatMap(([d, kinds]) =>
+      Object.entries(kinds).map(([name, kind]) => `${d}/${name}/${kind}`),
+    );
     expect([...drawn].sort()).toEqual(listed.sort());
   });
 
@@ -57,6 +62,17 @@ describe("db family: tasks", () => {
       }),
     ).toThrow(
       /unknown template 'average-salary' in option 'templates' for domains shop\. Known: customer-total, /,
+    );
+    // A template whose kind is left out of 'kinds' could never be drawn: named up front.
+    expect(() =>
+      dbTasks({
+        split: "train",
+        count: 1,
+        seed: 0,
+        options: { domains: ["shop"], kinds: ["modify"], templates: ["count-status", "cancel-pending"] },
+      }),
+    ).toThrow(
+      "db: template 'count-status' (select) cannot be drawn with option 'kinds' = [modify]; add the kind to 'kinds' or drop the template.",
     );
   });
 

@@ -14,6 +14,7 @@ import {
   type DbTaskData,
   dbDomainNames,
   dbDomains,
+  dbTemplateKinds,
   dbTemplateNames,
 } from "./tasks.ts";
 
@@ -63,6 +64,16 @@ function readOptions(raw: Record<string, unknown> = {}) {
     known,
     `for domains ${domains.join(", ")}`,
   );
+  // A template of a kind left out would never be drawn: say so now, not "0 tasks" at draw time.
+  const kindOf = (name: string) =>
+    (domains as DbDomain[]).map((d) => dbTemplateKinds[d][name]).find((k) => k !== undefined);
+  const excluded = templates.filter((name) => !(kinds as string[]).includes(kindOf(name) ?? ""));
+  if (excluded.length > 0 && raw.templates !== undefined) {
+    throw new Error(
+      `db: template${excluded.length > 1 ? "s" : ""} ${excluded.map((t) => `'${t}' (${kindOf(t)})`).join(", ")} ` +
+        `cannot be drawn with option 'kinds' = [${(kinds as string[]).join(", ")}]; add the kind to 'kinds' or drop the template.`,
+    );
+  }
   const timeout = raw.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeout !== "number" || !(timeout >= 50 && timeout <= 600_000)) {
     throw new Error(

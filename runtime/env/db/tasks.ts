@@ -449,31 +449,41 @@ export const dbDomains = { company, shop, school } satisfies Record<string, (rng
 export type DbDomain = keyof typeof dbDomains;
 export const dbDomainNames = Object.keys(dbDomains) as DbDomain[];
 
-/** Each domain's task templates (the `template` of the tasks it draws), for the `templates` option. */
+/**
+ * Each domain's task templates (the `template` of the tasks it draws) and their kind, for the
+ * `templates` option and its check against `kinds`. A test fails if this drifts from the generators.
+ */
+export const dbTemplateKinds: Record<DbDomain, Readonly<Record<string, "select" | "modify">>> = {
+  company: {
+    "count-in-department": "select",
+    "average-salary": "select",
+    "hired-after": "select",
+    "top-earners": "select",
+    "raise-department": "modify",
+    "delete-hired-before": "modify",
+    "insert-employee": "modify",
+  },
+  shop: {
+    "customer-total": "select",
+    "count-status": "select",
+    "products-by-city": "select",
+    "cancel-pending": "modify",
+    "delete-small-orders": "modify",
+    "customers-with-status": "select",
+  },
+  school: {
+    "average-score": "select",
+    "students-in-course": "select",
+    "count-grade": "select",
+    "curve-course": "modify",
+    "insert-course": "modify",
+    "drop-low-scores": "modify",
+  },
+};
+
+/** Each domain's template names, in the order above. */
 export const dbTemplateNames: Record<DbDomain, readonly string[]> = {
-  company: [
-    "count-in-department",
-    "average-salary",
-    "hired-after",
-    "top-earners",
-    "raise-department",
-    "delete-hired-before",
-    "insert-employee",
-  ],
-  shop: [
-    "customer-total",
-    "count-status",
-    "products-by-city",
-    "cancel-pending",
-    "delete-small-orders",
-    "customers-with-status",
-  ],
-  school: [
-    "average-score",
-    "students-in-course",
-    "count-grade",
-    "curve-course",
-    "insert-course",
-    "drop-low-scores",
-  ],
+  company: Object.keys(dbTemplateKinds.company),
+  shop: Object.keys(dbTemplateKinds.shop),
+  school: Object.keys(dbTemplateKinds.school),
 };
