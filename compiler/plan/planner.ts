@@ -30,6 +30,7 @@ import type { ReportConfig } from "../../runtime/stages/report-stage.ts";
 import { isPretrained, pretrainedModelDir } from "../../runtime/train/model/pretrained.ts";
 import type { BlockEntry, Declaration, Expression, Span } from "../ast/nodes.ts";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.ts";
+import { hashFile } from "../lock/hash.ts";
 import type { Program } from "../resolve/program.ts";
 import { declarationReferences, evaluate, nameList, type ParamValues, Settings, tidy } from "./values.ts";
 
@@ -123,8 +124,10 @@ export function planProgram(
   const fileCache = new Map<string, FileInput | null>();
   const fileInput = (path: string, span: Span): FileInput | null => {
     if (!fileCache.has(path)) {
-      if (existsSync(path) && statSync(path).isFile()) {
-        fileCache.set(path, { path, sha256: sha256(readFileSync(path)) });
+      // Chunked: a model's multi-gigabyte safetensors shard does not fit one read (2 GiB limit).
+      const hash = hashFile(path);
+      if (hash !== null) {
+        fileCache.set(path, { path, sha256: hash });
       } else {
         fileCache.set(path, null);
         diagnostics.push(
