@@ -108,7 +108,8 @@ export function planProgram(
     params,
   );
   const recipeSeed = recipeSettings.number("seed") ?? 0;
-  const baseDir = dirname(program.file);
+  // Paths are relative to the file they are written in (an imported library file has its own folder).
+  const dirOf = (span: Span) => dirname(resolve(span.file));
   const dependsOn = paramDependencies(program);
 
   const branches: Branch[] = [{ params, swept: [] }];
@@ -133,7 +134,7 @@ export function planProgram(
         diagnostics.push(
           diagnostic("ATN3006", span, {
             message: `${path} does not exist yet`,
-            help: "the plan can be reviewed, but 'atune run' needs the file; paths are relative to the recipe",
+            help: "the plan can be reviewed, but 'atune run' needs the file; paths are relative to the file that names them",
           }),
         );
       }
@@ -228,7 +229,7 @@ export function planProgram(
       let env: TasksConfig["env"];
       let files: FileInput[] = [];
       if (d.value.kind === "Module") {
-        const path = resolve(baseDir, d.value.path.value);
+        const path = resolve(dirOf(d.value.path.span), d.value.path.value);
         env = { module: { path, export: d.value.exportName?.value ?? "default" } };
         files = filesOf([[path, d.value.path.span]]);
       } else {
@@ -268,7 +269,7 @@ export function planProgram(
       if (entry.kind !== "Keep") return { filters: [], inputs: [] };
       const scope = nameList(entry.scope).map(({ name }) => output(name));
       const scoped = (f: FilterConfig): ScopedFilterConfig => (scope.length > 0 ? { ...f, for: scope } : f);
-      const filters = keepFilters(entry.condition, p, (path) => resolve(baseDir, path)).map(scoped);
+      const filters = keepFilters(entry.condition, p, (path) => resolve(dirOf(entry.span), path)).map(scoped);
       // The scoped task sets are inputs: the filter stage reads their task ids.
       return { filters, inputs: scope };
     };
@@ -309,10 +310,13 @@ export function planProgram(
       switch (d.declKind) {
         case "model": {
           if (v.kind === "Hf") {
-            const dir = resolve(baseDir, v.path.value);
+            const dir = resolve(dirOf(v.path.span), v.path.value);
             const extra = (["tokenizer", "chat_template"] as const)
               .filter((k) => s.string(k))
-              .map((k): [string, Span] => [resolve(baseDir, s.string(k) as string), s.expr(k)!.span]);
+              .map((k): [string, Span] => [
+                resolve(dirOf(s.expr(k)!.span), s.string(k) as string),
+                s.expr(k)!.span,
+              ]);
             const files = existsSync(dir)
               ? filesOf([...modelFiles(dir).map((f): [string, Span] => [f, v.path.span]), ...extra])
               : filesOf([[dir, v.path.span]]);
@@ -321,8 +325,12 @@ export function planProgram(
             const config: ModelStageConfig = {
               source: "hf",
               path: dir,
-              ...(tokenizerFile === undefined ? {} : { tokenizer: resolve(baseDir, tokenizerFile) }),
-              ...(templateFile === undefined ? {} : { chatTemplate: resolve(baseDir, templateFile) }),
+              ...(tokenizerFile === undefined
+                ? {}
+                : { tokenizer: resolve(dirOf(s.expr("tokenizer")!.span), tokenizerFile) }),
+              ...(templateFile === undefined
+                ? {}
+                : { chatTemplate: resolve(dirOf(s.expr("chat_template")!.span), templateFile) }),
             };
             return add(`model.${name}${suffix}`, "model", config, [], files);
           }
@@ -359,8 +367,8 @@ export function planProgram(
             return add(`model.${name}${suffix}`, "model", config);
           }
           // The tokenizer's files are the stage's, so retraining the tokenizer gives a new key.
-          const tokenizerDir = resolve(baseDir, tokenizer);
           const span = s.expr("tokenizer")!.span;
+          const tokenizerDir = resolve(dirOf(span), tokenizer);
           const config: ModelStageConfig = {
             source: "builtin",
             preset,
@@ -504,7 +512,7 @@ export function planProgram(
           );
         }
       } else if (v.kind === "Load") {
-        const path = resolve(baseDir, v.path.value);
+        const path = resolve(dirOf(v.path.span), v.path.value);
         const format = formatAliases[v.format.value] ?? v.format.value;
         const config: LoadConfig & Record<string, unknown> = {
           path,

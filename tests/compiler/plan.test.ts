@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -240,6 +240,25 @@ describe("resolution across imports", () => {
     const cycle = compileRecipe(fixture("cycle.atune")).diagnostics;
     expect(cycle.map((d) => d.code)).toEqual(["ATN3002"]);
     expect(cycle[0].message).toMatch(/cycle-a\.atune → .*cycle-b\.atune → .*cycle-a\.atune/);
+  });
+
+  it("resolves a path written in an imported file against that file's folder", () => {
+    const dir = mkdtempSync(join(tmpdir(), "atune-import-paths-"));
+    mkdirSync(join(dir, "lib"));
+    writeFileSync(join(dir, "lib", "episodes.jsonl"), "");
+    writeFileSync(
+      join(dir, "lib", "data.atune"),
+      'export dataset episodes = load "./episodes.jsonl" as sharegpt\n',
+    );
+    writeFileSync(
+      join(dir, "recipe.atune"),
+      'import { episodes } from "./lib/data.atune"\nrecipe r {\n  model base = builtin "tiny"\n  train t = finetune base on episodes { steps = 1 }\n}\n',
+    );
+    const result = compileRecipe(join(dir, "recipe.atune"));
+    expect(result.diagnostics).toEqual([]);
+    expect(stage(result.plan!, "load.episodes")?.config).toMatchObject({
+      path: join(dir, "lib", "episodes.jsonl"),
+    });
   });
 
   it("reports a name declared twice across files with both locations", () => {
