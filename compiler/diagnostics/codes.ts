@@ -57,6 +57,7 @@ export const codes = {
   ATN3012: { severity: "error", title: "TypeScript module does not fit" },
   ATN3013: { severity: "info", title: "realised mix shares" },
   ATN3014: { severity: "error", title: "setting not supported by this build's runtime" },
+  ATN3015: { severity: "error", title: "env() outside a secret" },
   ATN3020: { severity: "error", title: "input changed since atune.lock was written" },
   ATN3021: { severity: "error", title: "input not pinned in atune.lock" },
   ATN3022: { severity: "error", title: "input file missing in a locked recipe" },

@@ -280,6 +280,32 @@ describe("reference, secret and shots checks", () => {
     ]);
     expect(result.diagnostics.find((d) => d.code === "ATN3004")?.suggestions).toEqual(["shop"]);
   });
+
+  it("refuses env(…) anywhere but a secret, where the plan would silently drop it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "atune-env-"));
+    const file = join(dir, "r.atune");
+    writeFileSync(
+      file,
+      [
+        "recipe r {",
+        '  seed = env("SEED")',
+        '  model base = builtin "tiny" { context = 64 * 2 }',
+        '  task shop = builtin "shop" { count = 5, options = { difficulty: env("LEVEL") } }',
+        '  generator gpt = openai { model = "gpt-4", api_key = env("OPENAI_API_KEY") }',
+        "}",
+        "",
+      ].join("\n"),
+    );
+    const result = compileRecipe(file);
+    expect(result.plan).toBeNull();
+    expect(result.diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column}`)).toEqual([
+      "ATN3015 2:10",
+      "ATN3015 4:67",
+    ]);
+    expect(result.diagnostics[0].message).toBe(
+      "'seed' cannot be read from the environment: only api_key can",
+    );
+  });
 });
 
 describe("hygiene, mix shares and TypeScript modules", () => {
