@@ -26,7 +26,7 @@ export class PlanBuilder {
       inputs,
       config,
       files,
-      key: stageKey({ kind, config, inputKeys, files, atuneVersion: this.atuneVersion }),
+      key: stageKey({ kind, config, inputs, inputKeys, files, atuneVersion: this.atuneVersion }),
     };
     this.stages.push(stage);
     return stage;

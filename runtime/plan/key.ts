@@ -25,23 +25,45 @@ export function sha256(text: string | Uint8Array): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** The content key of a stage: its own content plus the keys of its inputs, never any path. */
+/**
+ * The content key of a stage: its own content plus the keys of its inputs, never any path or
+ * name. A configuration names its inputs by stage id ("mix.tuning"); in the key each such id
+ * stands as its input's key, so the same work under other declaration names (a sweep branch
+ * and the recipe it mirrors, a renamed dataset) has the same key and is reused.
+ */
 export function stageKey(stage: {
   kind: StageKind;
   config: Record<string, unknown>;
+  inputs: string[];
   inputKeys: string[];
   files: FileInput[];
   atuneVersion: string;
 }): string {
+  const keyOf = new Map(stage.inputs.map((id, i) => [id, stage.inputKeys[i]]));
   return sha256(
     canonicalJson({
       kind: stage.kind,
-      config: stage.config,
+      config: withInputKeys(stage.config, keyOf),
       inputs: stage.inputKeys,
       files: stage.files.map((f) => f.sha256),
       atune: stage.atuneVersion,
     }),
   );
+}
+
+function withInputKeys(value: unknown, keyOf: ReadonlyMap<string, string>): unknown {
+  if (typeof value === "string") return keyOf.has(value) ? `input:${keyOf.get(value)}` : value;
+  if (Array.isArray(value)) return value.map((v) => withInputKeys(v, keyOf));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      // A mix's weights are keyed by input id.
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        withInputKeys(k, keyOf),
+        withInputKeys(v, keyOf),
+      ]),
+    );
+  }
+  return value;
 }
 
 /** Checks a plan's stage order and keys; returns the problems found (empty when sound). */
@@ -55,6 +77,7 @@ export function planProblems(stages: PlanStage[], atuneVersion: string): string[
     const expected = stageKey({
       kind: stage.kind,
       config: stage.config,
+      inputs: stage.inputs,
       inputKeys: stage.inputs.map((id) => keys.get(id) ?? ""),
       files: stage.files,
       atuneVersion,

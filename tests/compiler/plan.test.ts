@@ -218,6 +218,40 @@ describe("the planner", () => {
   });
 });
 
+describe("content keys", () => {
+  it("do not depend on declaration names: renamed inputs (same seeds) give the same keys", () => {
+    const dir = mkdtempSync(join(tmpdir(), "atune-keys-"));
+    const recipe = (data: string, mix: string) => {
+      const file = join(dir, `${data}.atune`);
+      writeFileSync(
+        file,
+        `recipe r {
+  model base = builtin "tiny"
+  dataset ${data} = builtin "general" { split = train, count = 20, seed = 3 }
+  dataset other = builtin "general" { split = train, count = 30, seed = 3 }
+  mix ${mix} = sample { ${data}: 0.5, other: 0.5 } { total = 10 examples, seed = 4 }
+  train tuned = finetune base on ${mix} { steps = 1 }
+}
+`,
+      );
+      return compileRecipe(file).plan!;
+    };
+    const a = recipe("general", "tuning");
+    const b = recipe("instructions", "blend");
+    expect(stage(b, "train.tuned")?.key).toBe(stage(a, "train.tuned")?.key);
+    expect(stage(b, "mix.blend")?.key).toBe(stage(a, "mix.tuning")?.key);
+    // Different content still gives a different key.
+    expect(stage(a, "builtin_data.other")?.key).not.toBe(stage(a, "builtin_data.general")?.key);
+  });
+
+  it("let the eta sweep's 0.2 branch reuse the quickstart's mix and trained model", () => {
+    const quickstartPlan = compileRecipe(join(root, "examples/quickstart.atune")).plan!;
+    const sweep = compileRecipe(join(root, "examples/eta-sweep.atune")).plan!;
+    expect(stage(sweep, "train.tuned@eta=0.2")?.key).toBe(stage(quickstartPlan, "train.tuned")?.key);
+    expect(stage(sweep, "train.tuned@eta=0.5")?.key).not.toBe(stage(quickstartPlan, "train.tuned")?.key);
+  });
+});
+
 describe("resolution across imports", () => {
   it("resolves relative files and packages under node_modules", () => {
     const result = compileRecipe(fixture("imports.atune"));

@@ -22,7 +22,14 @@ function stage(
     config,
     inputs: inputs.map((s) => s.id),
     files: [],
-    key: stageKey({ kind, config, inputKeys: inputs.map((s) => s.key), files: [], atuneVersion: "test" }),
+    key: stageKey({
+      kind,
+      config,
+      inputs: inputs.map((s) => s.id),
+      inputKeys: inputs.map((s) => s.key),
+      files: [],
+      atuneVersion: "test",
+    }),
   };
 }
 

@@ -120,8 +120,9 @@ describe("atune test finds planted bugs and shrinks them", () => {
   it("a stage seed read from the environment", async () => {
     const { code, recipe } = await testJson(fixture("unseeded.atune"), "--runs", "10", "--seed", "7");
     expect(code).toBe(1);
-    expect(recipe.failures[0]).toMatchObject({ check: "seeds", code: "ATN4005", line: 5, column: 79 });
-    expect(recipe.failures[0].message).toContain("read from the environment");
+    // Caught as early as compiling (ATN3015); the seeds property (ATN4005) would catch it next.
+    expect(recipe.failures[0]).toMatchObject({ check: "compiles", code: "ATN3015", line: 5, column: 79 });
+    expect(recipe.failures[0].message).toContain("cannot be read from the environment");
   });
 
   it("a mix too small for the declared tolerance: the share property and the expect both fail, at an edge", async () => {
