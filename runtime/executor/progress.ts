@@ -1,6 +1,7 @@
 /**
  * Per-stage progress: a live line on a terminal (done/total, rate, ETA), and on anything else
- * (CI logs, pipes) only a line when a stage starts and ends, so logs stay readable.
+ * (CI logs, pipes) a line when a stage starts and ends and at most one a minute in between, so
+ * logs stay readable and an hour-long training still shows how far it is.
  */
 export interface Progress {
   /** Declares the amount of work, e.g. (300, "episodes"). */
@@ -19,8 +20,14 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
 }
 
-export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+  options: { logEverySeconds?: number } = {},
+): Progress {
   const live = stream.isTTY === true;
+  const logEvery = (options.logEverySeconds ?? 60) * 1000;
+  let lastLog = 0;
   let total = 0;
   let unit = "";
   let done = 0;
@@ -28,18 +35,28 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
   let began = performance.now();
   let lastDraw = 0;
 
-  const draw = (force = false) => {
-    const now = performance.now();
-    if (!live || (!force && now - lastDraw < 100)) return;
-    lastDraw = now;
+  const status = (now: number) => {
     const seconds = (now - began) / 1000;
     const rate = seconds > 0 ? done / seconds : 0;
     const eta = rate > 0 ? (total - done) / rate : Number.POSITIVE_INFINITY;
+    return `${done}/${total} ${unit} ${rate.toFixed(1)}/s ETA ${formatDuration(eta)}${note ? ` ${note}` : ""}`;
+  };
+
+  const draw = (force = false) => {
+    const now = performance.now();
+    if (!live) {
+      if (!force && now - lastLog >= logEvery && done < total) {
+        lastLog = now;
+        stream.write(`${label}: ${status(now)}\n`);
+      }
+      return;
+    }
+    if (!force && now - lastDraw < 100) return;
+    lastDraw = now;
     const width = 24;
     const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
     const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
-    const text = `${label} ${bar} ${done}/${total} ${unit} ${rate.toFixed(1)}/s ETA ${formatDuration(eta)}${note ? ` ${note}` : ""}`;
-    stream.write(`\r\x1b[2K${text}`);
+    stream.write(`\r\x1b[2K${label} ${bar} ${status(now)}`);
   };
 
   return {
@@ -48,6 +65,7 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       unit = what;
       done = 0;
       began = performance.now();
+      lastLog = began;
       if (!live) stream.write(`${label}: ${amount} ${what}\n`);
       draw(true);
     },
