@@ -27,9 +27,10 @@ export function sha256(text: string | Uint8Array): string {
 
 /**
  * The content key of a stage: its own content plus the keys of its inputs, never any path or
- * name. A configuration names its inputs by stage id ("mix.tuning"); in the key each such id
- * stands as its input's key, so the same work under other declaration names (a sweep branch
- * and the recipe it mirrors, a renamed dataset) has the same key and is reused.
+ * name. A configuration names its inputs by stage id ("mix.tuning"), as a value or as a record
+ * key; in the key each such id stands as its input's key, so the same work under other
+ * declaration names (a sweep branch and the recipe it mirrors, a renamed dataset with the same
+ * seed) has the same key and is reused.
  */
 export function stageKey(stage: {
   kind: StageKind;

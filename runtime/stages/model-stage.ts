@@ -83,6 +83,8 @@ export const modelStage: StageHandler = {
  * the named file and tokenizer_config.json's chat_template by the named template's text.
  */
 function overlayModelDir(config: Extract<ModelStageConfig, { source: "hf" }>, target: string): string {
+  // A rerun after a crash finds the half-made overlay in the stage's partial folder: start over.
+  rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   for (const name of readdirSync(config.path)) symlinkSync(join(config.path, name), join(target, name));
   if (config.tokenizer !== undefined) {
