@@ -3,7 +3,7 @@
  * as a folder (tokenizer.json, tokenizer_config.json) that a built-in model size can use:
  * `model m = builtin "tiny" { tokenizer = "FOLDER" }`.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { BadDataError, readRecords } from "../../runtime/data/formats/index.ts";
@@ -49,6 +49,9 @@ async function train(args: string[]): Promise<number> {
     throw new UsageError(`--vocab needs a whole number ≥ ${BYTE_VOCAB_SIZE}, got '${values.vocab ?? ""}'`);
   }
   if (positionals.length === 0) throw new UsageError("train needs at least one data file");
+  if (existsSync(values.output) && !statSync(values.output).isDirectory()) {
+    throw new UsageError(`-o ${values.output} is a file; name a folder (it is created if missing)`);
+  }
 
   const texts: string[] = [];
   const seen = new Set<string>();

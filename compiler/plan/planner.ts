@@ -110,6 +110,12 @@ export function planProgram(
   const recipeSeed = recipeSettings.number("seed") ?? 0;
   // Paths are relative to the file they are written in (an imported library file has its own folder).
   const dirOf = (span: Span) => dirname(resolve(span.file));
+  /** A path setting resolved against its file, with the span to report it at; undefined when absent. */
+  const pathSetting = (s: Settings, key: string): [string, Span] | undefined => {
+    const value = s.string(key);
+    const expr = s.expr(key);
+    return value === undefined || !expr ? undefined : [resolve(dirOf(expr.span), value), expr.span];
+  };
   const dependsOn = paramDependencies(program);
 
   const branches: Branch[] = [{ params, swept: [] }];
@@ -311,32 +317,23 @@ export function planProgram(
         case "model": {
           if (v.kind === "Hf") {
             const dir = resolve(dirOf(v.path.span), v.path.value);
-            const extra = (["tokenizer", "chat_template"] as const)
-              .filter((k) => s.string(k))
-              .map((k): [string, Span] => [
-                resolve(dirOf(s.expr(k)!.span), s.string(k) as string),
-                s.expr(k)!.span,
-              ]);
+            const tokenizerFile = pathSetting(s, "tokenizer");
+            const templateFile = pathSetting(s, "chat_template");
+            const extra = [tokenizerFile, templateFile].filter((f) => f !== undefined);
             const files = existsSync(dir)
               ? filesOf([...modelFiles(dir).map((f): [string, Span] => [f, v.path.span]), ...extra])
               : filesOf([[dir, v.path.span]]);
-            const tokenizerFile = s.string("tokenizer");
-            const templateFile = s.string("chat_template");
             const config: ModelStageConfig = {
               source: "hf",
               path: dir,
-              ...(tokenizerFile === undefined
-                ? {}
-                : { tokenizer: resolve(dirOf(s.expr("tokenizer")!.span), tokenizerFile) }),
-              ...(templateFile === undefined
-                ? {}
-                : { chatTemplate: resolve(dirOf(s.expr("chat_template")!.span), templateFile) }),
+              ...(tokenizerFile ? { tokenizer: tokenizerFile[0] } : {}),
+              ...(templateFile ? { chatTemplate: templateFile[0] } : {}),
             };
             return add(`model.${name}${suffix}`, "model", config, [], files);
           }
           const preset = v.kind === "Builtin" ? v.name.value : "";
           const context = s.number("context");
-          const tokenizer = s.string("tokenizer");
+          const tokenizer = pathSetting(s, "tokenizer");
           if (v.kind === "Builtin" && isPretrained(preset)) {
             // A shipped checkpoint: its files are the stage's, so the key follows the weights.
             for (const [key, value] of [
@@ -357,26 +354,25 @@ export function planProgram(
             const config: ModelStageConfig = { source: "builtin", preset, seed: seedOf(d, s) };
             return add(`model.${name}${suffix}`, "model", config, [], files);
           }
-          if (tokenizer === undefined) {
-            const config: ModelStageConfig = {
-              source: "builtin",
-              preset,
-              seed: seedOf(d, s),
-              ...(context === undefined ? {} : { context }),
-            };
-            return add(`model.${name}${suffix}`, "model", config);
+          if (tokenizer && existsSync(tokenizer[0]) && !statSync(tokenizer[0]).isDirectory()) {
+            diagnostics.push(
+              diagnostic("ATN3006", tokenizer[1], {
+                message: `${tokenizer[0]} is a file; a built-in size's tokenizer is a folder`,
+                help: "name the folder that holds tokenizer.json and tokenizer_config.json (what 'atune tokenizer train -o FOLDER' writes)",
+              }),
+            );
           }
           // The tokenizer's files are the stage's, so retraining the tokenizer gives a new key.
-          const span = s.expr("tokenizer")!.span;
-          const tokenizerDir = resolve(dirOf(span), tokenizer);
           const config: ModelStageConfig = {
             source: "builtin",
             preset,
             seed: seedOf(d, s),
             ...(context === undefined ? {} : { context }),
-            tokenizer: tokenizerDir,
+            ...(tokenizer ? { tokenizer: tokenizer[0] } : {}),
           };
-          const files = filesOf(TOKENIZER_FILES.map((f): [string, Span] => [join(tokenizerDir, f), span]));
+          const files = tokenizer
+            ? filesOf(TOKENIZER_FILES.map((f): [string, Span] => [join(tokenizer[0], f), tokenizer[1]]))
+            : [];
           return add(`model.${name}${suffix}`, "model", config, [], files);
         }
         case "task": {

@@ -44,17 +44,17 @@ export const modelStage: StageHandler = {
     if (config.source === "builtin") {
       const modelConfig = presetConfig(config.preset);
       if (config.context !== undefined) modelConfig.maxPositionEmbeddings = config.context;
-      const tokenizer = config.tokenizer === undefined ? undefined : loadPresetTokenizer(config.tokenizer);
-      if (tokenizer) {
-        modelConfig.vocabSize = tokenizer.tokenizer.vocabSize;
-        modelConfig.bosTokenId = tokenizer.tokenizer.bosId;
-        modelConfig.eosTokenId = tokenizer.tokenizer.eosId;
-        modelConfig.padTokenId = tokenizer.tokenizer.padId;
+      const own = config.tokenizer === undefined ? undefined : loadPresetTokenizer(config.tokenizer);
+      if (own) {
+        modelConfig.vocabSize = own.tokenizer.vocabSize;
+        modelConfig.bosTokenId = own.tokenizer.bosId;
+        modelConfig.eosTokenId = own.tokenizer.eosId;
+        modelConfig.padTokenId = own.tokenizer.padId;
       }
       saveCheckpoint(join(dir, MODEL_DIR), {
         config: modelConfig,
         weights: initWeights(modelConfig, config.seed),
-        extraFiles: tokenizer?.files ?? byteTokenizerFiles(),
+        extraFiles: own?.files ?? byteTokenizerFiles(),
       });
       return {
         preset: config.preset,

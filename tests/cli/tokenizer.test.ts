@@ -74,6 +74,9 @@ describe("atune tokenizer train", () => {
       new UsageError("--vocab needs a whole number ≥ 262, got '100'"),
     );
     await expect(run("train", "--vocab", "300", episodes)).rejects.toThrow("train needs -o FOLDER");
+    await expect(run("train", "-o", episodes, "--vocab", "300", episodes)).rejects.toThrow(
+      `-o ${episodes} is a file; name a folder (it is created if missing)`,
+    );
     await expect(run("fit")).rejects.toThrow("unknown sub-command 'fit'");
   });
 });

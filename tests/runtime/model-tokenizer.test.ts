@@ -73,7 +73,13 @@ describe("a built-in size with its own tokenizer (model option tokenizer)", () =
     expect(loadHfTokenizer(modelDir).encode(" orders")).toHaveLength(1);
   });
 
-  it("is refused on the pretrained model, and a folder without a chat template fails with what to add", async () => {
+  it("is refused on the pretrained model; a file instead of a folder, or a folder without a chat template, says what to do", async () => {
+    const named = compileRecipe(project('builtin "tiny" { tokenizer = "tok/tokenizer.json" }').file);
+    expect(named.diagnostics[0]).toMatchObject({
+      code: "ATN3006",
+      message: expect.stringContaining("tokenizer.json is a file; a built-in size's tokenizer is a folder"),
+    });
+
     const pretrained = compileRecipe(project('builtin "tiny-chat" { tokenizer = "tok" }').file);
     expect(pretrained.plan).toBeNull();
     expect(pretrained.diagnostics.map((d) => [d.code, d.message])).toEqual([

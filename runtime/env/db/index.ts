@@ -64,15 +64,17 @@ function readOptions(raw: Record<string, unknown> = {}) {
     known,
     `for domains ${domains.join(", ")}`,
   );
-  // A template of a kind left out would never be drawn: say so now, not "0 tasks" at draw time.
-  const kindOf = (name: string) =>
-    (domains as DbDomain[]).map((d) => dbTemplateKinds[d][name]).find((k) => k !== undefined);
-  const excluded = templates.filter((name) => !(kinds as string[]).includes(kindOf(name) ?? ""));
-  if (excluded.length > 0 && raw.templates !== undefined) {
-    throw new Error(
-      `db: template${excluded.length > 1 ? "s" : ""} ${excluded.map((t) => `'${t}' (${kindOf(t)})`).join(", ")} ` +
-        `cannot be drawn with option 'kinds' = [${(kinds as string[]).join(", ")}]; add the kind to 'kinds' or drop the template.`,
-    );
+  // A listed template of a kind left out would never be drawn: say so now, not "0 tasks" later.
+  if (raw.templates !== undefined) {
+    const kindOf = (name: string) =>
+      (domains as DbDomain[]).map((d) => dbTemplateKinds[d][name]).find((k) => k !== undefined) ?? "";
+    const excluded = templates.filter((name) => !(kinds as string[]).includes(kindOf(name)));
+    if (excluded.length > 0) {
+      throw new Error(
+        `db: template${excluded.length > 1 ? "s" : ""} ${excluded.map((t) => `'${t}' (${kindOf(t)})`).join(", ")} ` +
+          `cannot be drawn with option 'kinds' = [${(kinds as string[]).join(", ")}]; add the kind to 'kinds' or drop the template.`,
+      );
+    }
   }
   const timeout = raw.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeout !== "number" || !(timeout >= 50 && timeout <= 600_000)) {
